@@ -1,0 +1,153 @@
+//! `detente explain FILE`: every parameter with its value and its provenance.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::CliError;
+use crate::scenario::provenance::{Origin, Source};
+use crate::scenario::{Loaded, Override, load};
+
+/// Prints the explanation of the scenario at `file`.
+pub fn run(file: &Path, set: &[Override], out: &mut impl Write) -> Result<(), CliError> {
+    let loaded = load(file, set)?;
+    let _ = out.write_all(explain(&loaded).as_bytes());
+    Ok(())
+}
+
+/// The explanation as text: values grouped by issue, side, actor, event and parameters.
+pub fn explain(l: &Loaded) -> String {
+    let s = &l.scenario;
+    let top = l.files.last().cloned().unwrap_or_default();
+    let mut o = String::new();
+    o += &format!("{}\n", s.name);
+    for f in &l.files {
+        o += &format!("  file: {}\n", f.display());
+    }
+    if let Some(d) = &l.digest {
+        o += &format!(
+            "  source: {} ({}), {} claims\n",
+            d.source.title,
+            d.source.date,
+            d.claims.len()
+        );
+    }
+    for ov in &l.overrides {
+        o += &format!("  override: --set {ov}\n");
+    }
+    let values = s.values();
+    let shown: Vec<String> = values.iter().map(|(p, _)| label(p)).collect();
+    let width = shown
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(24);
+    let mut group = String::new();
+    for ((path, value), shown) in values.iter().zip(&shown) {
+        let g = heading(l, path);
+        if g != group {
+            o += &format!("\n{g}\n");
+            group = g;
+        }
+        o += &format!("  {shown:<width$} = {:<8} ", trim(*value));
+        match l.provenance.source(path) {
+            Source::Claims(origin, claims) => {
+                o += &format!("{}\n", from(origin, &top).trim_start());
+                for c in claims {
+                    let text = l
+                        .digest
+                        .as_ref()
+                        .and_then(|d| d.claims.iter().find(|x| x.id == c))
+                        .map(|x| format!("{} (para. {}, {:?})", x.text, x.paragraph, x.kind))
+                        .unwrap_or_default();
+                    o += &format!("      {c}: {text}\n");
+                }
+            }
+            Source::Assumed(origin) => o += &format!("assumption{}\n", from(origin, &top)),
+            Source::Default => {
+                let doc = path
+                    .strip_prefix("params.")
+                    .and_then(|n| {
+                        crate::scenario::params::PARAM_SPECS
+                            .iter()
+                            .find(|p| p.name == n)
+                    })
+                    .map(|p| {
+                        format!(
+                            " [{}, {}; sweep {}–{}] {}",
+                            p.symbol, p.unit, p.sweep.0, p.sweep.1, p.doc
+                        )
+                    })
+                    .unwrap_or_default();
+                o += &format!("default (assumption){doc}\n");
+            }
+        }
+    }
+    o
+}
+
+/// The path of a value inside its group: `influence` for `actors.hawks.influence`, the issue id
+/// for `issues.enrichment.status_quo`, the parameter name for `params.misperception`.
+fn label(path: &str) -> String {
+    let mut parts = path.splitn(3, '.');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("issues"), Some(id), _) => id.to_owned(),
+        (Some("params"), Some(name), _) => name.to_owned(),
+        (_, _, Some(rest)) => rest.to_owned(),
+        _ => path.to_owned(),
+    }
+}
+
+fn heading(l: &Loaded, path: &str) -> String {
+    let s = &l.scenario;
+    let mut parts = path.split('.');
+    let kind = parts.next().unwrap_or_default();
+    let id = parts.next().unwrap_or_default();
+    match kind {
+        "issues" => "Issues (status quo, 0–100)".into(),
+        "sides" => {
+            let side = s.sides.iter().find(|x| x.id == id);
+            format!(
+                "Side `{id}`{}",
+                side.map(|x| format!(": {}, led by `{}`", x.name, s.actors[x.leader].id))
+                    .unwrap_or_default()
+            )
+        }
+        "actors" => {
+            let a = s.actors.iter().find(|x| x.id == id);
+            let side = a
+                .and_then(|a| a.side)
+                .map(|i| format!(" of `{}`", s.sides[i].id))
+                .unwrap_or_default();
+            format!(
+                "Actor `{id}`{}",
+                a.map(|a| format!(": {} ({:?}{side})", a.name, a.role))
+                    .unwrap_or_default()
+            )
+        }
+        "events" => {
+            let e = s.events.iter().find(|x| x.id == id);
+            format!(
+                "Event `{id}`{}",
+                e.map(|e| format!(" (round {}): {}", e.round, e.note))
+                    .unwrap_or_default()
+            )
+        }
+        _ => "Parameters".into(),
+    }
+}
+
+fn from(origin: &Origin, top: &Path) -> String {
+    match origin {
+        Origin::File(f) if f == top => String::new(),
+        Origin::File(f) => format!(" (from {})", f.display()),
+        Origin::Override(o) => format!(" (--set {o})"),
+    }
+}
+
+/// A number without trailing zeros.
+fn trim(v: f64) -> String {
+    let s = format!("{v:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.to_owned() }
+}

@@ -1,0 +1,87 @@
+//! The `detente` command line: argument parsing and one module per subcommand.
+//!
+//! [`main`] is the whole program; the binary only calls it. Every subcommand returns its problems
+//! as [`CliError`], printed once, here.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::scenario::{Diagnostics, Override};
+
+mod check;
+mod explain;
+
+/// Scenario simulation of negotiations between political actors.
+#[derive(Debug, Parser)]
+#[command(name = "detente", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate scenario files: a summary line per valid file, every problem of the others.
+    Check {
+        /// Scenario files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Override a value before validation, e.g. `actors.hawks.influence=0.6` (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<Override>,
+    },
+    /// Print every parameter of a scenario with its value and where it comes from.
+    Explain {
+        /// Scenario file.
+        file: PathBuf,
+        /// Override a value before validation (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<Override>,
+    },
+}
+
+/// Why a command failed.
+#[derive(Debug)]
+pub enum CliError {
+    /// Problems in scenario files or overrides.
+    Invalid(Diagnostics),
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Invalid(d) => write!(f, "{d}"),
+        }
+    }
+}
+
+impl From<Diagnostics> for CliError {
+    fn from(d: Diagnostics) -> Self {
+        CliError::Invalid(d)
+    }
+}
+
+/// Runs the command line `args` (program name first), writing results to stdout.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match cli.command {
+        Command::Check { files, set } => check::run(&files, &set, &mut out),
+        Command::Explain { file, set } => explain::run(&file, &set, &mut out),
+    }
+}
+
+/// The program: parse arguments, run, print errors once, exit non-zero on failure.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}

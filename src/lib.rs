@@ -1,0 +1,17 @@
+//! `detente`: scenario simulation of negotiations between political actors.
+//!
+//! A scenario file (RON) declares the issues, the sides and their actors, third parties, the
+//! schedule of rounds and events, and the model's parameters. The engine steps the actors through
+//! the rounds as a `bevy_ecs` simulation and ends each run in an outcome.
+//!
+//! Data flow (DESIGN §2):
+//!
+//! ```text
+//! scenario.ron ──parse──▶ RawScenario ──validate──▶ Scenario ──spawn──▶ World ──rounds──▶ Outcome
+//! ```
+//!
+//! * [`scenario`]: the file format, loading, `extends`, `--set`, validation, provenance.
+//! * [`cli`]: the subcommands behind the `detente` binary.
+
+pub mod cli;
+pub mod scenario;

@@ -1,0 +1,5 @@
+//! The `detente` binary: everything happens in [`detente::cli`].
+
+fn main() -> std::process::ExitCode {
+    detente::cli::main()
+}

@@ -1,0 +1,162 @@
+//! Diagnostics for scenario files: where the problem is and what would fix it.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem found in a scenario, a digest or an override.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file the problem is in (`None` for a `--set` override).
+    pub file: Option<PathBuf>,
+    /// 1-based line and column, when the problem has a place in the text.
+    pub location: Option<(usize, usize)>,
+    /// The offending line of text, for the caret display.
+    pub line_text: Option<String>,
+    /// Width of the caret underline (at least 1).
+    pub span_len: usize,
+    /// Field path inside the scenario, e.g. `actors[3].salience.enrichment`.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// What would fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A problem with a message only; add the rest with the builder methods.
+    pub fn new(message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: None,
+            location: None,
+            line_text: None,
+            span_len: 1,
+            field: None,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// Sets the file.
+    pub fn in_file(mut self, file: &Path) -> Self {
+        self.file = Some(file.to_path_buf());
+        self
+    }
+
+    /// Sets the field path.
+    pub fn at_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// Sets the help text.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Sets the place in `text` (1-based line and column, span length in characters) and keeps
+    /// the line for the caret display.
+    pub fn at_location(mut self, text: &str, line: usize, col: usize, len: usize) -> Self {
+        self.location = Some((line, col));
+        self.line_text = text.lines().nth(line.saturating_sub(1)).map(str::to_owned);
+        self.span_len = len.max(1);
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("error: ")?;
+        if let Some(file) = &self.file {
+            write!(f, "{}", file.display())?;
+            if let Some((line, col)) = self.location {
+                write!(f, ":{line}:{col}")?;
+            }
+            f.write_str(": ")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, "{field}: ")?;
+        }
+        f.write_str(&self.message)?;
+        if let (Some((line, col)), Some(text)) = (self.location, &self.line_text) {
+            let gutter = line.to_string().len();
+            let text = text.replace('\t', " ");
+            write!(
+                f,
+                "\n {:gutter$} |\n {line} | {text}\n {:gutter$} | ",
+                "", ""
+            )?;
+            let lead = text.chars().take(col.saturating_sub(1)).count();
+            let room = text.chars().count().saturating_sub(lead).max(1);
+            write!(f, "{:lead$}{}", "", "^".repeat(self.span_len.min(room)))?;
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every problem found while loading a scenario; never empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// A single problem.
+    pub fn one(d: Diagnostic) -> Self {
+        Diagnostics(vec![d])
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Self {
+        Diagnostics::one(d)
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            writeln!(f, "{d}")?;
+        }
+        if self.0.len() > 1 {
+            write!(f, "{} problems found", self.0.len())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// The candidate closest to `name` (highest Jaro–Winkler similarity), for "did you mean".
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(&str, f64)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase());
+        if best.is_none_or(|(_, s)| score > s) {
+            best = Some((c, score));
+        }
+    }
+    best.map(|(c, _)| c)
+}
+
+/// "did you mean `x`?" followed by the allowed names, for help texts.
+pub fn suggest(name: &str, candidates: &[&str], what: &str) -> String {
+    const SHOWN: usize = 12;
+    let mut list = candidates
+        .iter()
+        .take(SHOWN)
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if candidates.len() > SHOWN {
+        list += &format!(" and {} more", candidates.len() - SHOWN);
+    }
+    match closest(name, candidates.iter().copied()) {
+        Some(c) => format!("did you mean `{c}`? {what}: {list}"),
+        None => format!("there are no {what}"),
+    }
+}

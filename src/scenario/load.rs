@@ -1,0 +1,387 @@
+//! Reading scenario files: RON with located errors, `extends` chains, `--set` overrides, the
+//! digest, and the provenance of every value.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde_json::Value;
+
+use super::digest::Digest;
+use super::error::{Diagnostic, Diagnostics, suggest};
+use super::provenance::{Layer, Provenance};
+use super::raw::RawScenario;
+use super::tree;
+use super::types::Scenario;
+use super::validate::validate;
+
+/// A `--set path=value` override, applied to the merged scenario before validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    /// Dot path, e.g. `actors.hawks.influence`.
+    pub path: String,
+    /// The value as written, e.g. `0.6`.
+    pub value: String,
+}
+
+impl FromStr for Override {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.split_once('=') {
+            Some((p, v)) if !p.trim().is_empty() => Ok(Override {
+                path: p.trim().to_owned(),
+                value: v.trim().to_owned(),
+            }),
+            _ => Err(format!(
+                "`{s}` is not an override: write PATH=VALUE, e.g. actors.hawks.influence=0.6"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Override {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}={}", self.path, self.value)
+    }
+}
+
+/// A loaded, validated scenario with everything needed to explain it.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The validated scenario.
+    pub scenario: Scenario,
+    /// The files read, base first (the last one is the file named by the user).
+    pub files: Vec<PathBuf>,
+    /// The digest the scenario cites, if it names one.
+    pub digest: Option<Digest>,
+    /// Where each value came from.
+    pub provenance: Provenance,
+    /// The overrides applied.
+    pub overrides: Vec<Override>,
+}
+
+/// Loads, merges, overrides and validates the scenario at `path`.
+pub fn load(path: &Path, overrides: &[Override]) -> Result<Loaded, Diagnostics> {
+    let text = read(path, None)?;
+    load_str(&text, path, overrides)
+}
+
+/// Like [`load`], for text already in memory; `path` names it in errors and anchors relative
+/// `extends` and `digest` paths. Never panics, whatever the text.
+pub fn load_str(text: &str, path: &Path, overrides: &[Override]) -> Result<Loaded, Diagnostics> {
+    let mut chain = Vec::new();
+    collect_chain(text, path, &mut chain)?;
+    chain.reverse(); // base first
+
+    let mut merged = Value::Null;
+    let mut layers = Vec::new();
+    let mut digest_path: Option<PathBuf> = None;
+    for (file, raw) in &chain {
+        let image = serde_json::to_value(raw).expect("raw scenarios serialize");
+        let mut set = Vec::new();
+        tree::merge(&mut merged, &image, "", &mut set);
+        if let Some(d) = &raw.digest {
+            digest_path = Some(relative_to(file, d));
+        }
+        layers.push(Layer::from_file(file.clone(), raw, set));
+    }
+    let top = chain
+        .last()
+        .map(|(f, _)| f.clone())
+        .unwrap_or_else(|| path.to_path_buf());
+
+    let targets = apply_overrides(&mut merged, overrides)?;
+    for (o, t) in overrides.iter().zip(&targets) {
+        layers.push(Layer::from_override(o, &t.canonical));
+    }
+    let raw: RawScenario = typed(&merged, None, &top)?;
+
+    let digest = match &digest_path {
+        Some(p) => Some(read_digest(p)?),
+        None => None,
+    };
+    let claims: Option<BTreeSet<String>> = digest
+        .as_ref()
+        .map(|d| d.claims.iter().map(|c| c.id.clone()).collect());
+    let scenario = validate(&raw, &top, claims.as_ref()).map_err(|mut errors| {
+        for d in &mut errors {
+            let field = d.field.clone().unwrap_or_default();
+            if let Some((o, _)) = overrides
+                .iter()
+                .zip(&targets)
+                .find(|(_, t)| field.starts_with(&t.concrete))
+            {
+                d.message = format!("{} (the value comes from --set {o})", d.message);
+            }
+        }
+        Diagnostics(errors)
+    })?;
+    Ok(Loaded {
+        scenario,
+        files: chain.into_iter().map(|(f, _)| f).collect(),
+        digest,
+        provenance: Provenance { layers },
+        overrides: overrides.to_vec(),
+    })
+}
+
+fn read(path: &Path, from: Option<(&Path, &str)>) -> Result<String, Diagnostics> {
+    std::fs::read_to_string(path).map_err(|e| {
+        let d = Diagnostic::new(format!("cannot read `{}`: {e}", path.display()));
+        match from {
+            Some((file, field)) => d.in_file(file).at_field(field),
+            None => d,
+        }
+        .into()
+    })
+}
+
+fn relative_to(file: &Path, rel: &str) -> PathBuf {
+    file.parent().unwrap_or(Path::new("")).join(rel)
+}
+
+fn ron_options() -> ron::Options {
+    use ron::extensions::Extensions;
+    // `Some(...)` may be omitted; `Strike(target: ..)` needs no extra `Strike(...)` wrapper.
+    ron::Options::default()
+        .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
+}
+
+/// Parses RON text into `T`, turning ron's error into a located diagnostic with a caret.
+pub fn parse_ron<T: serde::de::DeserializeOwned>(text: &str, file: &Path) -> Result<T, Diagnostic> {
+    ron_options().from_str::<T>(text).map_err(|e| {
+        let (line, col) = (e.span.start.line, e.span.start.col);
+        let len = if e.span.end.line == line {
+            e.span.end.col.saturating_sub(col)
+        } else {
+            1
+        };
+        let (message, help) = describe(&e.code);
+        let mut d = Diagnostic::new(message)
+            .in_file(file)
+            .at_location(text, line, col, len);
+        d.help = help;
+        d
+    })
+}
+
+/// A plain-language message and a hint for a ron error.
+fn describe(code: &ron::Error) -> (String, Option<String>) {
+    use ron::Error as E;
+    match code {
+        E::NoSuchStructField {
+            expected,
+            found,
+            outer,
+        } => (
+            format!(
+                "unknown field `{found}`{}",
+                outer
+                    .as_ref()
+                    .map(|o| format!(" in `{o}`"))
+                    .unwrap_or_default()
+            ),
+            Some(suggest(found, expected, "allowed fields")),
+        ),
+        E::NoSuchEnumVariant {
+            expected,
+            found,
+            outer,
+        } => (
+            format!(
+                "unknown variant `{found}`{}",
+                outer
+                    .as_ref()
+                    .map(|o| format!(" of `{o}`"))
+                    .unwrap_or_default()
+            ),
+            Some(suggest(found, expected, "allowed")),
+        ),
+        E::DuplicateStructField { field, outer } => (
+            format!(
+                "field `{field}` given twice{}",
+                outer
+                    .as_ref()
+                    .map(|o| format!(" in `{o}`"))
+                    .unwrap_or_default()
+            ),
+            Some("keep one of them".into()),
+        ),
+        E::ExpectedDifferentStructName { expected, found } => (
+            format!("expected `{expected}(...)` but found `{found}(...)`"),
+            Some(format!("write `{expected}`")),
+        ),
+        E::ExpectedComma => (
+            "expected a comma".into(),
+            Some("separate fields and list items with `,`; check the line above too".into()),
+        ),
+        E::Eof => (
+            "the file ends too early".into(),
+            Some("a `)`, `]` or `}` is probably missing".into()),
+        ),
+        E::ExpectedFloat | E::ExpectedInteger => (
+            format!("{code}"),
+            Some("write a plain number, e.g. `0.4`".into()),
+        ),
+        E::ExpectedString => (
+            format!("{code}"),
+            Some("strings are written in double quotes".into()),
+        ),
+        other => (format!("{other}"), None),
+    }
+}
+
+/// Parses `text` (from `file`) and the files it extends, newest first, detecting cycles.
+fn collect_chain(
+    text: &str,
+    file: &Path,
+    chain: &mut Vec<(PathBuf, RawScenario)>,
+) -> Result<(), Diagnostics> {
+    let raw: RawScenario = parse_ron(text, file)?;
+    let next = raw.extends.clone();
+    chain.push((file.to_path_buf(), raw));
+    let Some(rel) = next else { return Ok(()) };
+    let base = relative_to(file, &rel);
+    if !base.exists() {
+        return Err(Diagnostic::new(format!(
+            "`extends` names `{rel}`, which does not exist (looked for `{}`)",
+            base.display()
+        ))
+        .in_file(file)
+        .at_field("extends")
+        .with_help("the path is relative to the file that extends it")
+        .into());
+    }
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    if chain.iter().any(|(f, _)| canon(f) == canon(&base)) {
+        let cycle: Vec<String> = chain
+            .iter()
+            .map(|(f, _)| f.display().to_string())
+            .chain([base.display().to_string()])
+            .collect();
+        return Err(
+            Diagnostic::new(format!("`extends` makes a cycle: {}", cycle.join(" -> ")))
+                .in_file(file)
+                .at_field("extends")
+                .with_help("a variant extends a base that does not extend it back")
+                .into(),
+        );
+    }
+    if chain.len() > 32 {
+        return Err(Diagnostic::new("`extends` chain deeper than 32 files")
+            .in_file(file)
+            .at_field("extends")
+            .into());
+    }
+    let text = read(&base, Some((file, "extends")))?;
+    collect_chain(&text, &base, chain)
+}
+
+/// Applies each override in turn; one that fails (bad path, bad value, wrong type) is reported
+/// and skipped so that every bad override is reported at once.
+fn apply_overrides(
+    merged: &mut Value,
+    overrides: &[Override],
+) -> Result<Vec<tree::Target>, Diagnostics> {
+    let mut errors = Vec::new();
+    let mut targets = Vec::new();
+    for o in overrides {
+        let named = |d: Diagnostic| Diagnostic {
+            message: format!("--set {o}: {}", d.message),
+            ..d
+        };
+        let value = match tree::parse_value(&o.value) {
+            Ok(v) => v,
+            Err(e) => {
+                errors.push(named(Diagnostic::new(e)));
+                continue;
+            }
+        };
+        let mut candidate = merged.clone();
+        match tree::set_path(&mut candidate, &o.path, value) {
+            Ok(t) => match typed(&candidate, Some((o, &t)), Path::new("")) {
+                Ok(_) => {
+                    *merged = candidate;
+                    targets.push(t);
+                }
+                Err(Diagnostics(d)) => errors.extend(d),
+            },
+            Err(d) => errors.push(named(d)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(targets)
+    } else {
+        Err(Diagnostics(errors))
+    }
+}
+
+/// Deserializes the merged tree; with `cause`, a failure is reported against that override.
+fn typed(
+    merged: &Value,
+    cause: Option<(&Override, &tree::Target)>,
+    top: &Path,
+) -> Result<RawScenario, Diagnostics> {
+    serde_path_to_error::deserialize(merged).map_err(|e| {
+        let at = e.path().to_string();
+        let inner = e.inner().to_string();
+        match cause {
+            Some((o, t)) if t.created && inner.contains("unknown field") => {
+                let name = o.path.rsplit('.').next().unwrap_or_default();
+                // serde lists the allowed fields after "expected"; absent structs have no siblings.
+                let listed: Vec<&str> = inner
+                    .split_once("expected")
+                    .map(|(_, rest)| rest.split('`').skip(1).step_by(2).collect())
+                    .unwrap_or_default();
+                let names: Vec<&str> = if listed.is_empty() {
+                    t.siblings.iter().map(String::as_str).collect()
+                } else {
+                    listed
+                };
+                Diagnostic::new(format!("--set {o}: there is no field `{name}` there"))
+                    .with_help(suggest(name, &names, "fields here"))
+            }
+            Some((o, _)) if inner.contains("unknown variant") => {
+                Diagnostic::new(format!("--set {o}: {}", plain(&inner)))
+            }
+            Some((o, _)) => Diagnostic::new(format!(
+                "--set {o}: wrong type of value for `{}`: {}",
+                o.path,
+                plain(&inner)
+            ))
+            .with_help("numbers are written 0.6, names bare or in quotes, lists [a, b]"),
+            None => Diagnostic::new(format!("{at}: {}", plain(&inner))).in_file(top),
+        }
+        .into()
+    })
+}
+
+/// serde's type-error text, reworded for users.
+fn plain(msg: &str) -> String {
+    msg.replace("expected f64", "expected a number")
+        .replace("expected u32", "expected a whole number")
+        .replace("invalid type: ", "")
+}
+
+fn read_digest(path: &Path) -> Result<Digest, Diagnostics> {
+    let text = read(path, None)?;
+    let digest: Digest = parse_ron(&text, path)?;
+    let mut seen = BTreeSet::new();
+    let dup: Vec<Diagnostic> = digest
+        .claims
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !seen.insert(c.id.clone()))
+        .map(|(i, c)| {
+            Diagnostic::new(format!("duplicate claim id `{}`", c.id))
+                .in_file(path)
+                .at_field(format!("claims[{i}].id"))
+        })
+        .collect();
+    if dup.is_empty() {
+        Ok(digest)
+    } else {
+        Err(Diagnostics(dup))
+    }
+}

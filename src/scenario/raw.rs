@@ -1,0 +1,335 @@
+//! The scenario file as written: serde types that mirror the RON text.
+//!
+//! Every field is optional here so that a variant file (`extends: Some("base.ron")`) can give only
+//! what it changes. Whether a *merged* scenario is complete and consistent is decided later, by
+//! [`super::validate`], which reports every problem at once. What this layer does guarantee:
+//!
+//! * unknown fields are rejected (`deny_unknown_fields` on every struct), so a typo is an error
+//!   with a line and column, never a silent default;
+//! * every number is finite ([`Num`] rejects `NaN` and `inf` where it is parsed).
+//!
+//! Field documentation here is the reference for `scenarios/README.md`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// A finite `f64`. Parsing `NaN` or an infinity is an error at the number's own location.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize)]
+#[serde(transparent)]
+pub struct Num(pub f64);
+
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let v = f64::deserialize(deserializer)?;
+        if v.is_finite() {
+            Ok(Num(v))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "{v} is not allowed here: numbers must be finite"
+            )))
+        }
+    }
+}
+
+/// Claim ids from the scenario's source digest (`seeds/`), e.g. `["C03", "C07"]`.
+pub type Claims = Vec<String>;
+
+/// Provenance of the values of one item: a map from a field path inside the item (`"influence"`,
+/// `"ideal.enrichment"`, `"war"`) to the claims that support it. A key covers every value beneath
+/// it; a value that no key covers is an assumption.
+pub type Because = BTreeMap<String, Claims>;
+
+/// A whole scenario file (or, with `extends`, a patch to another one).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename = "Scenario")]
+pub struct RawScenario {
+    /// Title shown in reports.
+    pub name: Option<String>,
+    /// Free text: what the scenario is about, its period and its source.
+    pub description: Option<String>,
+    /// Path (relative to this file) of a scenario this one patches.
+    pub extends: Option<String>,
+    /// Path (relative to this file) of the source digest whose claim ids `because` cites.
+    pub digest: Option<String>,
+    /// The dimensions under negotiation.
+    pub issues: Option<Vec<RawIssue>>,
+    /// The principals of the talks.
+    pub sides: Option<Vec<RawSide>>,
+    /// Everyone who acts: leaders, factions, third parties, mediators.
+    pub actors: Option<Vec<RawActor>>,
+    /// The schedule of negotiation rounds, in order; its length is the horizon.
+    pub rounds: Option<Vec<RawRound>>,
+    /// Scheduled events.
+    pub events: Option<Vec<RawEvent>>,
+    /// Model parameters; every one has a default (see `detente explain`).
+    pub params: Option<super::params::RawParams>,
+}
+
+/// One dimension of the negotiation space, on a 0–100 scale.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename = "Issue")]
+pub struct RawIssue {
+    /// Identifier used in maps keyed by issue (`ideal`, `salience`, statements).
+    pub id: Option<String>,
+    /// What 0 means.
+    pub low: Option<String>,
+    /// What 100 means.
+    pub high: Option<String>,
+    /// Where things stand without a deal (0–100).
+    pub status_quo: Option<Num>,
+    /// `true` if this issue measures how binding a deal is: its level lowers the reneging
+    /// hazard. At most one issue may say so.
+    pub durability: Option<bool>,
+    /// Claims behind the status quo and the scale.
+    pub because: Option<Claims>,
+}
+
+/// A principal in the talks: a leader who decides, factions, veto players.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename = "Side")]
+pub struct RawSide {
+    /// Identifier.
+    pub id: Option<String>,
+    /// Display name.
+    pub name: Option<String>,
+    /// The actor who decides for the side (role `Leader`).
+    pub leader: Option<String>,
+    /// Actors whose views the leader weighs (role `Faction`).
+    pub factions: Option<Vec<String>>,
+    /// Members whose consent a deal needs (leader or factions of this side).
+    pub veto: Option<Vec<String>>,
+    /// Influence-weighted share of members that must prefer a deal to no deal (0–1).
+    pub ratification_quota: Option<Num>,
+    /// The leader's self-weight ω relative to the factions' total weight (≥ 0).
+    pub leader_weight: Option<Num>,
+    /// Provenance of the side's values.
+    pub because: Option<Because>,
+}
+
+/// What an actor is in the negotiation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    /// Decides for its side; weighs the factions' views.
+    Leader,
+    /// A group inside a side with influence on the mandate.
+    Faction,
+    /// Outside the talks; acts through its capabilities.
+    ThirdParty,
+    /// Hosts rounds and proposes compromises.
+    Mediator,
+}
+
+/// An actor: its place in the game, its preferences and its perceptions.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename = "Actor")]
+pub struct RawActor {
+    /// Identifier.
+    pub id: Option<String>,
+    /// Display name (who the actor stands for).
+    pub name: Option<String>,
+    /// The side the actor belongs to (`None` for third parties and mediators).
+    pub side: Option<String>,
+    /// What the actor is.
+    pub role: Option<Role>,
+    /// Ideal point per issue id (0–100).
+    pub ideal: Option<BTreeMap<String, Num>>,
+    /// Salience per issue id (0–1; normalised over issues by the model).
+    pub salience: Option<BTreeMap<String, Num>>,
+    /// Influence share within the side (0–1); for a leader, unused (see `Side.leader_weight`).
+    pub influence: Option<Num>,
+    /// Risk attitude ρ in [−1, 1]: −1 risk-averse (γ = 2), +1 risk-acceptant (γ = 0.5).
+    pub risk: Option<Num>,
+    /// Per-round discount factor δ (0–1).
+    pub discount: Option<Num>,
+    /// Value (utility units, 0–1) the actor puts on any deal as such, beyond its terms.
+    pub deal_bonus: Option<Num>,
+    /// Irreversible cost the actor pays up front when a deal is signed (utility units, 0–1).
+    pub upfront_cost: Option<Num>,
+    /// How the actor perceives the military path.
+    pub war: Option<RawWar>,
+    /// How the actor's trust in the other side starts and learns.
+    pub trust: Option<RawTrust>,
+    /// What a third party (or a side) can do outside the talks.
+    pub capabilities: Option<Vec<RawCapability>>,
+    /// Provenance of the actor's values.
+    pub because: Option<Because>,
+}
+
+/// An actor's perception of the military option (DESIGN §7.5, the no-deal value).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename = "War")]
+pub struct RawWar {
+    /// Perceived probability that a strike on the nuclear programme succeeds (0–1).
+    pub success: Option<Num>,
+    /// Perceived cost of the military path, in utility units (0–1).
+    pub cost: Option<Num>,
+    /// Restraint threshold θ of a leader: the gain from striking must exceed it (0–1).
+    pub restraint: Option<Num>,
+}
+
+/// An actor's trust in the other side and how it learns (asymmetric: faster down than up).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename = "Trust")]
+pub struct RawTrust {
+    /// Trust at the start (0–1).
+    pub initial: Option<Num>,
+    /// Learning rate η⁺ when the other side proves more consistent than trusted (0–1).
+    pub gain: Option<Num>,
+    /// Learning rate η⁻ when it proves less consistent (0–1).
+    pub loss: Option<Num>,
+}
+
+/// What an actor can do outside the talks (DESIGN §7.2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum RawCapability {
+    /// Moves influence inside a side toward an allied faction.
+    Lobby(RawLobby),
+    /// A military option against a target side.
+    Strike(RawStrike),
+    /// A commitment to a client that raises the cost of striking it.
+    Protect(RawProtect),
+    /// Hosts rounds and lowers misperception.
+    Mediate(RawMediate),
+}
+
+/// `Lobby`: pushes influence toward an allied faction.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename = "Lobby")]
+pub struct RawLobby {
+    /// The faction lobbied for.
+    pub target: Option<String>,
+    /// Influence share moved toward the target per round, at most (0–1).
+    pub strength: Option<Num>,
+}
+
+/// `Strike`: a military option, more likely to work with a patron's approval.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename = "Strike")]
+pub struct RawStrike {
+    /// The side struck.
+    pub target: Option<String>,
+    /// The side whose approval the striker seeks (`None`: acts alone).
+    pub patron: Option<String>,
+    /// Success probability with the patron's full approval (0–1).
+    pub success: Option<Num>,
+    /// Success probability without it (0–1).
+    pub success_alone: Option<Num>,
+    /// Restraint threshold θ: the gain from striking must exceed it (0–1).
+    pub restraint: Option<Num>,
+    /// Where the target's positions stand after a successful strike, per issue id (0–100);
+    /// issues not named are unchanged.
+    pub outcome: Option<BTreeMap<String, Num>>,
+}
+
+/// `Protect`: a commitment to a client side.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename = "Protect")]
+pub struct RawProtect {
+    /// The side protected.
+    pub client: Option<String>,
+    /// Strength of the commitment ρ (0–1): scales the expected cost of striking the client.
+    pub commitment: Option<Num>,
+    /// Probability of any response to a strike on the client (0–1).
+    pub response: Option<Num>,
+    /// Probability that a response is military (0–1).
+    pub military: Option<Num>,
+}
+
+/// `Mediate`: hosts rounds, lowers misperception, may propose compromises.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename = "Mediate")]
+pub struct RawMediate {
+    /// Fraction of misperception noise removed while this actor mediates (0–1).
+    pub clarity: Option<Num>,
+}
+
+/// One round of talks.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename = "Round")]
+pub struct RawRound {
+    /// Where it takes place.
+    pub venue: Option<String>,
+    /// How it is called in reports.
+    pub label: Option<String>,
+    /// The mediator hosting it (an actor with `Mediate`), if any.
+    pub host: Option<String>,
+    /// Claims behind the round.
+    pub because: Option<Claims>,
+}
+
+/// A scheduled event: applied at the start of its round, before deliberation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename = "Event")]
+pub struct RawEvent {
+    /// Identifier, so variants and `--set` can address the event.
+    pub id: Option<String>,
+    /// The round (1-based) at whose start the event fires.
+    pub round: Option<u32>,
+    /// What happens.
+    pub effect: Option<RawEffect>,
+    /// `false` switches the event off (variants use this).
+    pub enabled: Option<bool>,
+    /// What the report says happened.
+    pub note: Option<String>,
+    /// Claims reporting the event.
+    pub because: Option<Claims>,
+}
+
+/// The typed effect of an event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum RawEffect {
+    /// An actor states a position publicly (counts toward its side's consistency).
+    Statement {
+        /// Who speaks.
+        actor: String,
+        /// The stated position per issue id (0–100); issues not named are not addressed.
+        position: BTreeMap<String, Num>,
+    },
+    /// An actor's influence share changes by `delta` (clamped to 0–1).
+    InfluenceShift {
+        /// Whose influence moves.
+        actor: String,
+        /// Change of the influence share.
+        delta: Num,
+    },
+    /// A protector's commitment to a client changes by `delta` (clamped to 0–1).
+    AllianceChange {
+        /// The protector (an actor with `Protect`).
+        actor: String,
+        /// The client side.
+        client: String,
+        /// Change of the commitment.
+        delta: Num,
+    },
+    /// A deadline: talks that have no deal by the end of round `round` have lapsed it.
+    Deadline {
+        /// The last round (1-based) before the deadline lapses.
+        round: u32,
+    },
+    /// A parameter takes a new value from this round on (`path` as in `--set`).
+    ParameterChange {
+        /// Parameter path, e.g. `params.collapse_hazard`.
+        path: String,
+        /// New value.
+        value: Num,
+    },
+    /// An intervention: an actor is made to act this round.
+    ForcedAction {
+        /// Who acts.
+        actor: String,
+        /// What it does.
+        action: ForcedKind,
+    },
+}
+
+/// The action of a [`RawEffect::ForcedAction`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ForcedKind {
+    /// The actor uses its `Strike` capability.
+    Strike,
+    /// The actor's side walks out: the talks collapse.
+    WalkOut,
+    /// The actor's side accepts the other side's standing offer.
+    Accept,
+}

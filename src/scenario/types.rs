@@ -1,0 +1,354 @@
+//! The validated scenario: complete, consistent, immutable, cheap to share across threads.
+//!
+//! References are indices (actors, sides, issues) checked by validation, so the model never looks
+//! a name up. Per-issue vectors are indexed like [`Scenario::issues`].
+
+use serde::Serialize;
+
+pub use super::params::{MandateRule, Params};
+pub use super::raw::{ForcedKind, Role};
+
+/// A validated scenario.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scenario {
+    /// Title.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// The issue dimensions.
+    pub issues: Vec<Issue>,
+    /// Index of the issue that measures a deal's durability, if any.
+    pub durability_issue: Option<usize>,
+    /// The sides.
+    pub sides: Vec<Side>,
+    /// The actors.
+    pub actors: Vec<Actor>,
+    /// The rounds; their count is the horizon.
+    pub rounds: Vec<Round>,
+    /// Enabled events, sorted by round (stable: file order within a round).
+    pub events: Vec<Event>,
+    /// Global parameters.
+    pub params: Params,
+}
+
+/// An issue dimension (0–100).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Issue {
+    /// Identifier.
+    pub id: String,
+    /// Meaning of 0.
+    pub low: String,
+    /// Meaning of 100.
+    pub high: String,
+    /// Position without a deal.
+    pub status_quo: f64,
+}
+
+/// A side: leader, factions, veto players.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Side {
+    /// Identifier.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Actor index of the leader.
+    pub leader: usize,
+    /// Actor indices of the factions.
+    pub factions: Vec<usize>,
+    /// Actor indices of the veto players.
+    pub veto: Vec<usize>,
+    /// Share of member influence that must prefer a deal (0–1).
+    pub ratification_quota: f64,
+    /// Leader's self-weight ω.
+    pub leader_weight: f64,
+}
+
+/// An actor.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Actor {
+    /// Identifier.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Side index (leaders and factions).
+    pub side: Option<usize>,
+    /// Role.
+    pub role: Role,
+    /// Ideal point per issue (0–100); empty for a mediator that gives none.
+    pub ideal: Vec<f64>,
+    /// Raw salience per issue (0–1).
+    pub salience: Vec<f64>,
+    /// Influence share within the side (0–1).
+    pub influence: f64,
+    /// Risk attitude ρ (−1..1).
+    pub risk: f64,
+    /// Per-round discount factor δ.
+    pub discount: f64,
+    /// Value put on any deal as such.
+    pub deal_bonus: f64,
+    /// Irreversible up-front cost of a deal.
+    pub upfront_cost: f64,
+    /// Perception of the military path.
+    pub war: War,
+    /// Trust parameters.
+    pub trust: Trust,
+    /// Capabilities outside the talks.
+    pub capabilities: Vec<Capability>,
+}
+
+/// An actor's perception of the military option.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct War {
+    /// Perceived success probability of a strike.
+    pub success: f64,
+    /// Perceived cost of the military path.
+    pub cost: f64,
+    /// Restraint threshold θ (leaders).
+    pub restraint: f64,
+}
+
+/// Trust parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Trust {
+    /// Initial trust in the other side.
+    pub initial: f64,
+    /// Learning rate upward η⁺.
+    pub gain: f64,
+    /// Learning rate downward η⁻.
+    pub loss: f64,
+}
+
+/// A validated capability.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Capability {
+    /// Moves influence toward an allied faction.
+    Lobby {
+        /// Actor index of the faction lobbied for.
+        target: usize,
+        /// Influence moved per round, at most.
+        strength: f64,
+    },
+    /// A military option.
+    Strike {
+        /// Side index struck.
+        target: usize,
+        /// Side index of the patron, if any.
+        patron: Option<usize>,
+        /// Success with full approval.
+        success: f64,
+        /// Success alone.
+        success_alone: f64,
+        /// Restraint threshold θ.
+        restraint: f64,
+        /// Position per issue after a successful strike (`None`: unchanged).
+        outcome: Vec<Option<f64>>,
+    },
+    /// A protection commitment.
+    Protect {
+        /// Side index protected.
+        client: usize,
+        /// Commitment strength.
+        commitment: f64,
+        /// Probability of any response.
+        response: f64,
+        /// Probability a response is military.
+        military: f64,
+    },
+    /// Mediation.
+    Mediate {
+        /// Share of misperception removed.
+        clarity: f64,
+    },
+}
+
+impl Capability {
+    /// The capability's kind as written in files and paths (`lobby`, `strike`...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Capability::Lobby { .. } => "lobby",
+            Capability::Strike { .. } => "strike",
+            Capability::Protect { .. } => "protect",
+            Capability::Mediate { .. } => "mediate",
+        }
+    }
+}
+
+/// A round of talks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Round {
+    /// Venue.
+    pub venue: String,
+    /// Label.
+    pub label: String,
+    /// Actor index of the host, if any.
+    pub host: Option<usize>,
+}
+
+/// An enabled event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// Identifier.
+    pub id: String,
+    /// Round (1-based) at whose start it fires.
+    pub round: usize,
+    /// The effect.
+    pub effect: Effect,
+    /// What happened, for the story.
+    pub note: String,
+}
+
+/// A validated event effect.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Effect {
+    /// A public statement.
+    Statement {
+        /// Actor index.
+        actor: usize,
+        /// Stated position per issue (`None`: not addressed).
+        position: Vec<Option<f64>>,
+    },
+    /// An influence change.
+    InfluenceShift {
+        /// Actor index.
+        actor: usize,
+        /// Change.
+        delta: f64,
+    },
+    /// A change of a protection commitment.
+    AllianceChange {
+        /// Actor index of the protector.
+        actor: usize,
+        /// Side index of the client.
+        client: usize,
+        /// Change.
+        delta: f64,
+    },
+    /// A deadline at the end of round `round` (1-based).
+    Deadline {
+        /// Last round before the deadline lapses.
+        round: usize,
+    },
+    /// A global parameter changes.
+    ParameterChange {
+        /// Parameter name (a [`Params`] field).
+        param: &'static str,
+        /// New value.
+        value: f64,
+    },
+    /// A forced action.
+    ForcedAction {
+        /// Actor index.
+        actor: usize,
+        /// Action.
+        action: ForcedKind,
+    },
+}
+
+impl Scenario {
+    /// Index of the actor with this id.
+    pub fn actor_index(&self, id: &str) -> Option<usize> {
+        self.actors.iter().position(|a| a.id == id)
+    }
+
+    /// Index of the side with this id.
+    pub fn side_index(&self, id: &str) -> Option<usize> {
+        self.sides.iter().position(|s| s.id == id)
+    }
+
+    /// Every numeric value the model uses, with its path (as in `--set` and `because`), in
+    /// file order: issues, sides, actors, events, params.
+    pub fn values(&self) -> Vec<(String, f64)> {
+        let mut out = Vec::new();
+        let mut push = |p: String, v: f64| out.push((p, v));
+        for i in &self.issues {
+            push(format!("issues.{}.status_quo", i.id), i.status_quo);
+        }
+        for s in &self.sides {
+            push(
+                format!("sides.{}.ratification_quota", s.id),
+                s.ratification_quota,
+            );
+            push(format!("sides.{}.leader_weight", s.id), s.leader_weight);
+        }
+        for a in &self.actors {
+            let p = format!("actors.{}", a.id);
+            for (field, xs) in [("ideal", &a.ideal), ("salience", &a.salience)] {
+                for (issue, x) in self.issues.iter().zip(xs) {
+                    push(format!("{p}.{field}.{}", issue.id), *x);
+                }
+            }
+            for (field, v) in [
+                ("influence", a.influence),
+                ("risk", a.risk),
+                ("discount", a.discount),
+                ("deal_bonus", a.deal_bonus),
+                ("upfront_cost", a.upfront_cost),
+                ("war.success", a.war.success),
+                ("war.cost", a.war.cost),
+                ("war.restraint", a.war.restraint),
+                ("trust.initial", a.trust.initial),
+                ("trust.gain", a.trust.gain),
+                ("trust.loss", a.trust.loss),
+            ] {
+                push(format!("{p}.{field}"), v);
+            }
+            for c in &a.capabilities {
+                let cp = format!("{p}.capabilities.{}", c.kind());
+                match c {
+                    Capability::Lobby { strength, .. } => push(format!("{cp}.strength"), *strength),
+                    Capability::Strike {
+                        success,
+                        success_alone,
+                        restraint,
+                        outcome,
+                        ..
+                    } => {
+                        push(format!("{cp}.success"), *success);
+                        push(format!("{cp}.success_alone"), *success_alone);
+                        push(format!("{cp}.restraint"), *restraint);
+                        for (issue, x) in self.issues.iter().zip(outcome) {
+                            if let Some(x) = x {
+                                push(format!("{cp}.outcome.{}", issue.id), *x);
+                            }
+                        }
+                    }
+                    Capability::Protect {
+                        commitment,
+                        response,
+                        military,
+                        ..
+                    } => {
+                        push(format!("{cp}.commitment"), *commitment);
+                        push(format!("{cp}.response"), *response);
+                        push(format!("{cp}.military"), *military);
+                    }
+                    Capability::Mediate { clarity } => push(format!("{cp}.clarity"), *clarity),
+                }
+            }
+        }
+        for e in &self.events {
+            let p = format!("events.{}", e.id);
+            push(format!("{p}.round"), e.round as f64);
+            match &e.effect {
+                Effect::Statement { position, .. } => {
+                    for (issue, x) in self.issues.iter().zip(position) {
+                        if let Some(x) = x {
+                            push(format!("{p}.effect.position.{}", issue.id), *x);
+                        }
+                    }
+                }
+                Effect::InfluenceShift { delta, .. } | Effect::AllianceChange { delta, .. } => {
+                    push(format!("{p}.effect.delta"), *delta)
+                }
+                Effect::Deadline { round } => push(format!("{p}.effect.round"), *round as f64),
+                Effect::ParameterChange { value, .. } => push(format!("{p}.effect.value"), *value),
+                Effect::ForcedAction { .. } => {}
+            }
+        }
+        for spec in super::params::PARAM_SPECS {
+            let v = self.params.get(spec.name).expect("every spec is a field");
+            push(format!("params.{}", spec.name), v);
+        }
+        out
+    }
+}

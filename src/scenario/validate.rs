@@ -1,0 +1,927 @@
+//! From the merged file tree ([`RawScenario`]) to a [`Scenario`] the model can trust.
+//!
+//! Validation never stops at the first problem: it reports every one, each with its field path
+//! (`actors[3].salience.enrichment`), what is wrong and, for names, the closest valid one.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use super::error::{Diagnostic, suggest};
+use super::params::{PARAM_SPECS, Params, RawParams};
+use super::raw::*;
+use super::types::*;
+
+/// Checks `raw` and builds the scenario, or returns every problem found. `claims` is the set of
+/// claim ids of the scenario's digest (`None` when it names none).
+pub fn validate(
+    raw: &RawScenario,
+    file: &Path,
+    claims: Option<&BTreeSet<String>>,
+) -> Result<Scenario, Vec<Diagnostic>> {
+    let mut v = Validator {
+        file,
+        claims,
+        errors: Vec::new(),
+    };
+    let scenario = v.scenario(raw);
+    if v.errors.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(v.errors)
+    }
+}
+
+struct Validator<'a> {
+    file: &'a Path,
+    claims: Option<&'a BTreeSet<String>>,
+    errors: Vec<Diagnostic>,
+}
+
+/// Names known at validation time, for resolving references.
+struct Names {
+    issues: Vec<String>,
+    sides: Vec<String>,
+    actors: Vec<String>,
+}
+
+const POSITION: (f64, f64) = (0.0, 100.0);
+const SHARE: (f64, f64) = (0.0, 1.0);
+
+impl Validator<'_> {
+    fn error(
+        &mut self,
+        field: impl Into<String>,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        let mut d = Diagnostic::new(message).in_file(self.file).at_field(field);
+        d.help = help;
+        self.errors.push(d);
+    }
+
+    /// A number in `range`; a missing one takes `default` or is an error.
+    fn num(&mut self, v: Option<Num>, field: &str, range: (f64, f64), default: Option<f64>) -> f64 {
+        match (v, default) {
+            (Some(Num(x)), _) => {
+                if x < range.0 || x > range.1 {
+                    self.error(
+                        field,
+                        format!("{x} is out of range"),
+                        Some(format!("allowed: {} to {}", range.0, range.1)),
+                    );
+                }
+                x
+            }
+            (None, Some(d)) => d,
+            (None, None) => {
+                self.error(
+                    field,
+                    "missing",
+                    Some(format!("give a number from {} to {}", range.0, range.1)),
+                );
+                range.0
+            }
+        }
+    }
+
+    fn text(&mut self, v: &Option<String>, field: &str) -> String {
+        match v {
+            Some(s) => s.clone(),
+            None => {
+                self.error(field, "missing", None);
+                String::new()
+            }
+        }
+    }
+
+    /// An identifier: present, non-empty, of letters, digits, `_` and `-`.
+    fn ident(&mut self, v: &Option<String>, field: &str) -> String {
+        let s = self.text(v, field);
+        if v.is_some()
+            && (s.is_empty()
+                || !s
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-'))
+        {
+            self.error(
+                field,
+                format!("`{s}` is not a valid id"),
+                Some("use letters, digits, `_` and `-`".into()),
+            );
+        }
+        s
+    }
+
+    fn unique(&mut self, ids: &[String], list: &str) {
+        let mut seen = BTreeMap::new();
+        for (i, id) in ids.iter().enumerate() {
+            if id.is_empty() {
+                continue;
+            }
+            if let Some(first) = seen.insert(id.clone(), i) {
+                self.error(
+                    format!("{list}[{i}].id"),
+                    format!("duplicate id `{id}`"),
+                    Some(format!(
+                        "{list}[{first}] already has it; ids must be unique"
+                    )),
+                );
+            }
+        }
+    }
+
+    /// Resolves a reference to one of `names`; errors say what was expected and what is close.
+    fn reference(&mut self, id: &str, names: &[String], field: &str, what: &str) -> Option<usize> {
+        let found = names.iter().position(|n| n == id);
+        if found.is_none() {
+            let list: Vec<&str> = names.iter().map(String::as_str).collect();
+            self.error(
+                field,
+                format!("unknown {what} `{id}`"),
+                Some(suggest(id, &list, &format!("{what}s"))),
+            );
+        }
+        found
+    }
+
+    fn claim_list(&mut self, claims: &[String], field: &str) {
+        for (i, c) in claims.iter().enumerate() {
+            match self.claims {
+                None => {
+                    self.error(
+                        format!("{field}[{i}]"),
+                        format!("cites claim `{c}` but the scenario names no digest"),
+                        Some("add `digest: Some(\"../seeds/<source>.ron\")`".into()),
+                    );
+                    return;
+                }
+                Some(known) if !known.contains(c) => {
+                    let list: Vec<&str> = known.iter().map(String::as_str).collect();
+                    self.error(
+                        format!("{field}[{i}]"),
+                        format!("unknown claim `{c}`"),
+                        Some(suggest(c, &list, "claims")),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// Checks a `because` map: keys name a field of the item, claims exist.
+    fn because(&mut self, b: &Option<Because>, field: &str, fields: &[&str]) {
+        for (key, claims) in b.iter().flatten() {
+            let head = key.split('.').next().unwrap_or_default();
+            if !fields.contains(&head) {
+                self.error(
+                    format!("{field}.{key}"),
+                    format!("`{head}` is not a field here"),
+                    Some(suggest(head, fields, "fields")),
+                );
+            }
+            self.claim_list(claims, &format!("{field}.{key}"));
+        }
+    }
+
+    /// A per-issue map: keys must be issues; with `complete`, every issue must be present.
+    fn per_issue(
+        &mut self,
+        m: Option<&BTreeMap<String, Num>>,
+        field: &str,
+        names: &Names,
+        range: (f64, f64),
+        complete: bool,
+    ) -> Vec<Option<f64>> {
+        let mut out = vec![None; names.issues.len()];
+        let Some(m) = m else {
+            if complete {
+                self.error(
+                    field,
+                    "missing",
+                    Some(format!(
+                        "give a value for each issue: {}",
+                        names.issues.join(", ")
+                    )),
+                );
+            }
+            return out;
+        };
+        for (k, v) in m {
+            let f = format!("{field}.{k}");
+            if let Some(i) = self.reference(k, &names.issues, &f, "issue") {
+                out[i] = Some(self.num(Some(*v), &f, range, None));
+            }
+        }
+        if complete {
+            let missing: Vec<&str> = names
+                .issues
+                .iter()
+                .zip(&out)
+                .filter(|(_, v)| v.is_none())
+                .map(|(n, _)| n.as_str())
+                .collect();
+            if !missing.is_empty() {
+                self.error(
+                    field,
+                    format!("no value for issue(s) {}", missing.join(", ")),
+                    Some("every issue needs one".into()),
+                );
+            }
+        }
+        out
+    }
+
+    fn scenario(&mut self, raw: &RawScenario) -> Scenario {
+        let empty = Vec::new();
+        let raw_issues = raw.issues.as_ref().unwrap_or(&empty);
+        let raw_sides = raw.sides.as_ref().map_or(&[][..], |v| v);
+        let raw_actors = raw.actors.as_ref().map_or(&[][..], |v| v);
+        let raw_rounds = raw.rounds.as_ref().map_or(&[][..], |v| v);
+        let raw_events = raw.events.as_ref().map_or(&[][..], |v| v);
+
+        let name = self.text(&raw.name, "name");
+        if raw_issues.is_empty() {
+            self.error("issues", "a scenario needs at least one issue", None);
+        }
+        if raw_sides.len() < 2 {
+            self.error(
+                "sides",
+                format!(
+                    "a scenario needs at least two sides, found {}",
+                    raw_sides.len()
+                ),
+                None,
+            );
+        }
+        if raw_rounds.is_empty() {
+            self.error("rounds", "a scenario needs at least one round", None);
+        }
+
+        let issue_ids: Vec<String> = raw_issues
+            .iter()
+            .enumerate()
+            .map(|(i, x)| self.ident(&x.id, &format!("issues[{i}].id")))
+            .collect();
+        let side_ids: Vec<String> = raw_sides
+            .iter()
+            .enumerate()
+            .map(|(i, x)| self.ident(&x.id, &format!("sides[{i}].id")))
+            .collect();
+        let actor_ids: Vec<String> = raw_actors
+            .iter()
+            .enumerate()
+            .map(|(i, x)| self.ident(&x.id, &format!("actors[{i}].id")))
+            .collect();
+        let event_ids: Vec<String> = raw_events
+            .iter()
+            .enumerate()
+            .map(|(i, x)| self.ident(&x.id, &format!("events[{i}].id")))
+            .collect();
+        self.unique(&issue_ids, "issues");
+        self.unique(&side_ids, "sides");
+        self.unique(&actor_ids, "actors");
+        self.unique(&event_ids, "events");
+        let names = Names {
+            issues: issue_ids,
+            sides: side_ids,
+            actors: actor_ids,
+        };
+
+        let mut durability_issue = None;
+        let issues = raw_issues
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                let f = format!("issues[{i}]");
+                if x.durability == Some(true) {
+                    if let Some(first) = durability_issue {
+                        self.error(
+                            format!("{f}.durability"),
+                            "only one issue can measure durability",
+                            Some(format!("issues[{first}] already does")),
+                        );
+                    }
+                    durability_issue = Some(i);
+                }
+                self.claim_list(
+                    x.because.as_deref().unwrap_or_default(),
+                    &format!("{f}.because"),
+                );
+                Issue {
+                    id: names.issues[i].clone(),
+                    low: x.low.clone().unwrap_or_default(),
+                    high: x.high.clone().unwrap_or_default(),
+                    status_quo: self.num(x.status_quo, &format!("{f}.status_quo"), POSITION, None),
+                }
+            })
+            .collect();
+
+        let actors: Vec<Actor> = raw_actors
+            .iter()
+            .enumerate()
+            .map(|(i, a)| self.actor(a, i, &names))
+            .collect();
+        let sides: Vec<Side> = raw_sides
+            .iter()
+            .enumerate()
+            .map(|(i, s)| self.side(s, i, &names, &actors))
+            .collect();
+        let leaders: Vec<Option<usize>> = raw_sides
+            .iter()
+            .map(|s| {
+                s.leader
+                    .as_ref()
+                    .and_then(|l| names.actors.iter().position(|n| n == l))
+            })
+            .collect();
+        self.roles(&actors, &sides, &leaders, &names);
+
+        let rounds: Vec<Round> = raw_rounds
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let f = format!("rounds[{i}]");
+                self.claim_list(
+                    r.because.as_deref().unwrap_or_default(),
+                    &format!("{f}.because"),
+                );
+                let host = r
+                    .host
+                    .as_ref()
+                    .and_then(|h| self.reference(h, &names.actors, &format!("{f}.host"), "actor"));
+                if let Some(h) = host
+                    && !actors[h]
+                        .capabilities
+                        .iter()
+                        .any(|c| matches!(c, Capability::Mediate { .. }))
+                {
+                    self.error(
+                        format!("{f}.host"),
+                        format!(
+                            "`{}` cannot host: it has no `Mediate` capability",
+                            names.actors[h]
+                        ),
+                        None,
+                    );
+                }
+                Round {
+                    venue: self.text(&r.venue, &format!("{f}.venue")),
+                    label: r
+                        .label
+                        .clone()
+                        .unwrap_or_else(|| format!("Round {}", i + 1)),
+                    host,
+                }
+            })
+            .collect();
+
+        let mut events = Vec::new();
+        for (i, e) in raw_events.iter().enumerate() {
+            if let Some(ev) = self.event(e, i, &names, &actors, rounds.len())
+                && e.enabled != Some(false)
+            {
+                events.push(ev);
+            }
+        }
+        events.sort_by_key(|e| e.round);
+
+        let params = self.params(raw.params.as_ref());
+        Scenario {
+            name,
+            description: raw.description.clone().unwrap_or_default(),
+            issues,
+            durability_issue,
+            sides,
+            actors,
+            rounds,
+            events,
+            params,
+        }
+    }
+
+    fn actor(&mut self, a: &RawActor, i: usize, names: &Names) -> Actor {
+        let f = format!("actors[{i}]");
+        if a.role.is_none() {
+            self.error(
+                format!("{f}.role"),
+                "missing",
+                Some("one of `Leader`, `Faction`, `ThirdParty`, `Mediator`".into()),
+            );
+        }
+        // Without a role, role-dependent checks are skipped: the missing role is the one error.
+        let role = a.role.unwrap_or(if a.side.is_some() {
+            Role::Faction
+        } else {
+            Role::ThirdParty
+        });
+        let side = a
+            .side
+            .as_ref()
+            .and_then(|s| self.reference(s, &names.sides, &format!("{f}.side"), "side"));
+        match (a.role.unwrap_or(Role::Mediator), &a.side) {
+            (Role::Leader | Role::Faction, None) => {
+                self.error(
+                    format!("{f}.side"),
+                    format!("a {role:?} belongs to a side"),
+                    Some(format!("sides: {}", names.sides.join(", "))),
+                );
+            }
+            (Role::ThirdParty | Role::Mediator, Some(s)) if a.role.is_some() => {
+                self.error(
+                    format!("{f}.side"),
+                    format!("a {role:?} is outside the sides, but names side `{s}`"),
+                    Some("remove `side`, or make the actor a Leader or Faction".into()),
+                );
+            }
+            _ => {}
+        }
+        let complete = role != Role::Mediator || a.ideal.is_some();
+        let ideal = self.per_issue(
+            a.ideal.as_ref(),
+            &format!("{f}.ideal"),
+            names,
+            POSITION,
+            complete,
+        );
+        let salience = self.per_issue(
+            a.salience.as_ref(),
+            &format!("{f}.salience"),
+            names,
+            SHARE,
+            complete,
+        );
+        let influence = self.num(
+            a.influence,
+            &format!("{f}.influence"),
+            SHARE,
+            (role != Role::Faction).then_some(0.0),
+        );
+        let war = a.war.clone().unwrap_or_default();
+        let trust = a.trust.clone().unwrap_or_default();
+        let capabilities = a
+            .capabilities
+            .iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(j, c)| self.capability(c, &format!("{f}.capabilities[{j}]"), names))
+            .collect();
+        self.because(
+            &a.because,
+            &format!("{f}.because"),
+            &[
+                "id",
+                "name",
+                "side",
+                "role",
+                "ideal",
+                "salience",
+                "influence",
+                "risk",
+                "discount",
+                "deal_bonus",
+                "upfront_cost",
+                "war",
+                "trust",
+                "capabilities",
+            ],
+        );
+        let known = |xs: Vec<Option<f64>>| {
+            if complete {
+                xs.into_iter().map(|x| x.unwrap_or(0.0)).collect()
+            } else {
+                Vec::new()
+            }
+        };
+        Actor {
+            id: names.actors[i].clone(),
+            name: a.name.clone().unwrap_or_else(|| names.actors[i].clone()),
+            side,
+            role,
+            ideal: known(ideal),
+            salience: known(salience),
+            influence,
+            risk: self.num(a.risk, &format!("{f}.risk"), (-1.0, 1.0), Some(0.0)),
+            discount: self.num(
+                a.discount,
+                &format!("{f}.discount"),
+                (0.0, 0.999),
+                Some(0.95),
+            ),
+            deal_bonus: self.num(a.deal_bonus, &format!("{f}.deal_bonus"), SHARE, Some(0.0)),
+            upfront_cost: self.num(
+                a.upfront_cost,
+                &format!("{f}.upfront_cost"),
+                SHARE,
+                Some(0.0),
+            ),
+            war: War {
+                success: self.num(war.success, &format!("{f}.war.success"), SHARE, Some(0.5)),
+                cost: self.num(war.cost, &format!("{f}.war.cost"), SHARE, Some(0.3)),
+                restraint: self.num(
+                    war.restraint,
+                    &format!("{f}.war.restraint"),
+                    SHARE,
+                    Some(0.2),
+                ),
+            },
+            trust: Trust {
+                initial: self.num(
+                    trust.initial,
+                    &format!("{f}.trust.initial"),
+                    SHARE,
+                    Some(0.5),
+                ),
+                gain: self.num(trust.gain, &format!("{f}.trust.gain"), SHARE, Some(0.1)),
+                loss: self.num(trust.loss, &format!("{f}.trust.loss"), SHARE, Some(0.3)),
+            },
+            capabilities,
+        }
+    }
+
+    fn capability(&mut self, c: &RawCapability, f: &str, names: &Names) -> Option<Capability> {
+        let side_ref = |v: &mut Self, s: &Option<String>, field: &str| match s {
+            Some(s) => v.reference(s, &names.sides, &format!("{f}.{field}"), "side"),
+            None => {
+                v.error(
+                    format!("{f}.{field}"),
+                    "missing",
+                    Some(format!("sides: {}", names.sides.join(", "))),
+                );
+                None
+            }
+        };
+        Some(match c {
+            RawCapability::Lobby(l) => {
+                let target = match &l.target {
+                    Some(t) => self.reference(t, &names.actors, &format!("{f}.target"), "actor"),
+                    None => {
+                        self.error(
+                            format!("{f}.target"),
+                            "missing",
+                            Some("the faction lobbied for".into()),
+                        );
+                        None
+                    }
+                };
+                let strength = self.num(l.strength, &format!("{f}.strength"), SHARE, None);
+                Capability::Lobby {
+                    target: target?,
+                    strength,
+                }
+            }
+            RawCapability::Strike(s) => {
+                let target = side_ref(self, &s.target, "target");
+                let patron = s
+                    .patron
+                    .as_ref()
+                    .and_then(|p| self.reference(p, &names.sides, &format!("{f}.patron"), "side"));
+                let success = self.num(s.success, &format!("{f}.success"), SHARE, None);
+                let outcome = self.per_issue(
+                    s.outcome.as_ref(),
+                    &format!("{f}.outcome"),
+                    names,
+                    POSITION,
+                    false,
+                );
+                Capability::Strike {
+                    target: target?,
+                    patron,
+                    success,
+                    success_alone: self.num(
+                        s.success_alone,
+                        &format!("{f}.success_alone"),
+                        SHARE,
+                        Some(success),
+                    ),
+                    restraint: self.num(s.restraint, &format!("{f}.restraint"), SHARE, Some(0.2)),
+                    outcome,
+                }
+            }
+            RawCapability::Protect(p) => {
+                let client = side_ref(self, &p.client, "client");
+                Capability::Protect {
+                    client: client?,
+                    commitment: self.num(p.commitment, &format!("{f}.commitment"), SHARE, None),
+                    response: self.num(p.response, &format!("{f}.response"), SHARE, None),
+                    military: self.num(p.military, &format!("{f}.military"), SHARE, None),
+                }
+            }
+            RawCapability::Mediate(m) => Capability::Mediate {
+                clarity: self.num(m.clarity, &format!("{f}.clarity"), SHARE, Some(0.5)),
+            },
+        })
+    }
+
+    fn side(&mut self, s: &RawSide, i: usize, names: &Names, actors: &[Actor]) -> Side {
+        let f = format!("sides[{i}]");
+        let member = |v: &mut Self, id: &str, field: &str, what: &str| -> Option<usize> {
+            let a = v.reference(id, &names.actors, field, "actor")?;
+            if actors[a].side != Some(i) {
+                let theirs = actors[a].side.map_or("no side".to_owned(), |o| {
+                    format!("side `{}`", names.sides[o])
+                });
+                v.error(
+                    field,
+                    format!(
+                        "{what} `{id}` belongs to {theirs}, not to `{}`",
+                        names.sides[i]
+                    ),
+                    Some(format!(
+                        "a {what} must be a member of this side (its `side` is `{}`)",
+                        names.sides[i]
+                    )),
+                );
+            }
+            Some(a)
+        };
+        let leader = match &s.leader {
+            Some(l) => member(self, l, &format!("{f}.leader"), "leader"),
+            None => {
+                self.error(
+                    format!("{f}.leader"),
+                    format!("side `{}` has no leader", names.sides[i]),
+                    Some("name the actor who decides for it: `leader: \"...\"`".into()),
+                );
+                None
+            }
+        };
+        if let Some(l) = leader
+            && actors[l].role != Role::Leader
+        {
+            self.error(
+                format!("{f}.leader"),
+                format!(
+                    "`{}` has role {:?}, not Leader",
+                    names.actors[l], actors[l].role
+                ),
+                None,
+            );
+        }
+        let factions = s
+            .factions
+            .iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(j, id)| {
+                let a = member(self, id, &format!("{f}.factions[{j}]"), "faction")?;
+                if actors[a].role != Role::Faction {
+                    self.error(
+                        format!("{f}.factions[{j}]"),
+                        format!("`{id}` has role {:?}, not Faction", actors[a].role),
+                        None,
+                    );
+                }
+                Some(a)
+            })
+            .collect();
+        let veto = s
+            .veto
+            .iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(j, id)| member(self, id, &format!("{f}.veto[{j}]"), "veto player"))
+            .collect();
+        self.because(
+            &s.because,
+            &format!("{f}.because"),
+            &[
+                "id",
+                "name",
+                "leader",
+                "factions",
+                "veto",
+                "ratification_quota",
+                "leader_weight",
+            ],
+        );
+        Side {
+            id: names.sides[i].clone(),
+            name: s.name.clone().unwrap_or_else(|| names.sides[i].clone()),
+            leader: leader.unwrap_or(0),
+            factions,
+            veto,
+            ratification_quota: self.num(
+                s.ratification_quota,
+                &format!("{f}.ratification_quota"),
+                SHARE,
+                Some(0.5),
+            ),
+            leader_weight: self.num(
+                s.leader_weight,
+                &format!("{f}.leader_weight"),
+                (0.0, 100.0),
+                Some(1.0),
+            ),
+        }
+    }
+
+    /// Each side has exactly one leader; every member is listed by its side.
+    fn roles(
+        &mut self,
+        actors: &[Actor],
+        sides: &[Side],
+        leaders: &[Option<usize>],
+        names: &Names,
+    ) {
+        for (a, actor) in actors.iter().enumerate() {
+            let Some(s) = actor.side else { continue };
+            let Some(side) = sides.get(s) else { continue };
+            let f = format!("actors[{a}].role");
+            match (actor.role, leaders[s]) {
+                (Role::Leader, Some(leader)) if leader != a => self.error(
+                    f,
+                    format!(
+                        "`{}` is a Leader of side `{}`, which already has leader `{}`",
+                        names.actors[a], names.sides[s], names.actors[leader]
+                    ),
+                    Some("a side has exactly one leader; make this actor a Faction".into()),
+                ),
+                (Role::Faction, _) if !side.factions.contains(&a) => self.error(
+                    f,
+                    format!(
+                        "faction `{}` is not listed in the factions of side `{}`",
+                        names.actors[a], names.sides[s]
+                    ),
+                    Some(format!("add it to `factions` of side `{}`", names.sides[s])),
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    fn event(
+        &mut self,
+        e: &RawEvent,
+        i: usize,
+        names: &Names,
+        actors: &[Actor],
+        rounds: usize,
+    ) -> Option<Event> {
+        let f = format!("events[{i}]");
+        self.claim_list(
+            e.because.as_deref().unwrap_or_default(),
+            &format!("{f}.because"),
+        );
+        let in_schedule = |v: &mut Self, r: Option<u32>, field: &str| -> Option<usize> {
+            let Some(r) = r else {
+                v.error(
+                    field,
+                    "missing",
+                    Some(format!("a round from 1 to {rounds}")),
+                );
+                return None;
+            };
+            if r == 0 || r as usize > rounds {
+                v.error(
+                    field,
+                    format!("round {r} is outside the schedule"),
+                    Some(format!("the scenario has rounds 1 to {rounds}")),
+                );
+                return None;
+            }
+            Some(r as usize)
+        };
+        let round = in_schedule(self, e.round, &format!("{f}.round"));
+        let Some(effect) = &e.effect else {
+            self.error(format!("{f}.effect"), "missing", Some("one of Statement, InfluenceShift, AllianceChange, Deadline, ParameterChange, ForcedAction".into()));
+            return None;
+        };
+        let ef = format!("{f}.effect");
+        let actor = |v: &mut Self, id: &str| {
+            v.reference(id, &names.actors, &format!("{ef}.actor"), "actor")
+        };
+        let effect = match effect {
+            RawEffect::Statement {
+                actor: id,
+                position,
+            } => {
+                let a = actor(self, id);
+                let position = self.per_issue(
+                    Some(position),
+                    &format!("{ef}.position"),
+                    names,
+                    POSITION,
+                    false,
+                );
+                Effect::Statement {
+                    actor: a?,
+                    position,
+                }
+            }
+            RawEffect::InfluenceShift { actor: id, delta } => {
+                let a = actor(self, id);
+                let delta = self.num(Some(*delta), &format!("{ef}.delta"), (-1.0, 1.0), None);
+                Effect::InfluenceShift { actor: a?, delta }
+            }
+            RawEffect::AllianceChange {
+                actor: id,
+                client,
+                delta,
+            } => {
+                let a = actor(self, id);
+                let c = self.reference(client, &names.sides, &format!("{ef}.client"), "side");
+                let delta = self.num(Some(*delta), &format!("{ef}.delta"), (-1.0, 1.0), None);
+                let (a, c) = (a?, c?);
+                if !actors[a]
+                    .capabilities
+                    .iter()
+                    .any(|cap| matches!(cap, Capability::Protect { client, .. } if *client == c))
+                {
+                    self.error(
+                        format!("{ef}.actor"),
+                        format!("`{id}` has no `Protect` commitment to `{client}`"),
+                        Some("give the actor a Protect(client: ...) capability".into()),
+                    );
+                }
+                Effect::AllianceChange {
+                    actor: a,
+                    client: c,
+                    delta,
+                }
+            }
+            RawEffect::Deadline { round } => Effect::Deadline {
+                round: in_schedule(self, Some(*round), &format!("{ef}.round"))?,
+            },
+            RawEffect::ParameterChange { path, value } => {
+                let name = path.strip_prefix("params.").unwrap_or(path);
+                let Some(spec) = PARAM_SPECS.iter().find(|s| s.name == name) else {
+                    let list: Vec<&str> = PARAM_SPECS.iter().map(|s| s.name).collect();
+                    self.error(
+                        format!("{ef}.path"),
+                        format!("unknown parameter `{path}`"),
+                        Some(suggest(name, &list, "parameters")),
+                    );
+                    return None;
+                };
+                let value = self.num(Some(*value), &format!("{ef}.value"), spec.valid, None);
+                Effect::ParameterChange {
+                    param: spec.name,
+                    value,
+                }
+            }
+            RawEffect::ForcedAction { actor: id, action } => {
+                let a = actor(self, id)?;
+                if *action == ForcedKind::Strike
+                    && !actors[a]
+                        .capabilities
+                        .iter()
+                        .any(|c| matches!(c, Capability::Strike { .. }))
+                {
+                    self.error(
+                        format!("{ef}.action"),
+                        format!("`{id}` cannot be forced to strike: it has no `Strike` capability"),
+                        None,
+                    );
+                }
+                if matches!(action, ForcedKind::WalkOut | ForcedKind::Accept)
+                    && actors[a].side.is_none()
+                {
+                    self.error(
+                        format!("{ef}.action"),
+                        format!("`{id}` is not on a side, so it cannot {action:?}"),
+                        None,
+                    );
+                }
+                Effect::ForcedAction {
+                    actor: a,
+                    action: *action,
+                }
+            }
+        };
+        Some(Event {
+            id: names_or(&e.id),
+            round: round?,
+            effect,
+            note: e.note.clone().unwrap_or_default(),
+        })
+    }
+
+    fn params(&mut self, raw: Option<&RawParams>) -> Params {
+        let mut p = Params::default();
+        let Some(raw) = raw else { return p };
+        if let Some(rule) = raw.mandate_rule {
+            p.mandate_rule = rule;
+        }
+        for (name, value) in raw.given() {
+            let spec = PARAM_SPECS
+                .iter()
+                .find(|s| s.name == name)
+                .expect("generated together");
+            let v = self.num(
+                Some(Num(value)),
+                &format!("params.{name}"),
+                spec.valid,
+                None,
+            );
+            p.set(name, v);
+        }
+        let mut fields: Vec<&str> = PARAM_SPECS.iter().map(|s| s.name).collect();
+        fields.push("mandate_rule");
+        self.because(&raw.because, "params.because", &fields);
+        p
+    }
+}
+
+fn names_or(id: &Option<String>) -> String {
+    id.clone().unwrap_or_default()
+}
