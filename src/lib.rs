@@ -14,4 +14,8 @@
 //! * [`cli`]: the subcommands behind the `detente` binary.
 
 pub mod cli;
+pub mod model;
+pub mod outcome;
 pub mod scenario;
+pub mod sim;
+pub mod study;

@@ -189,7 +189,7 @@ fn a_single_side_is_not_a_negotiation() {
     expect(
         "tests/broken/one-side.ron",
         &[],
-        &["sides: a scenario needs at least two sides, found 1"],
+        &["sides: the negotiation model is bilateral: a scenario needs two sides, found 1"],
     );
 }
 

@@ -12,6 +12,10 @@ use crate::scenario::{Diagnostics, Override};
 
 mod check;
 mod explain;
+mod run;
+mod story;
+
+pub use run::Format;
 
 /// Scenario simulation of negotiations between political actors.
 #[derive(Debug, Parser)]
@@ -34,6 +38,40 @@ pub enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<Override>,
     },
+    /// Run an ensemble of a scenario and summarise its outcomes.
+    Run {
+        /// Scenario file.
+        file: PathBuf,
+        /// Number of runs.
+        #[arg(long, default_value_t = 10_000)]
+        runs: u64,
+        /// Master seed: the same seed gives the same numbers, whatever the thread count.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Worker threads (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Override a value before validation (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<Override>,
+    },
+    /// Tell one run round by round.
+    Story {
+        /// Scenario file.
+        file: PathBuf,
+        /// Seed of the run (run index 0 under this master seed).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Also write the full trace as JSON Lines (one round per line, then the outcome).
+        #[arg(long, value_name = "FILE")]
+        trace: Option<PathBuf>,
+        /// Override a value before validation (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<Override>,
+    },
     /// Print every parameter of a scenario with its value and where it comes from.
     Explain {
         /// Scenario file.
@@ -49,12 +87,15 @@ pub enum Command {
 pub enum CliError {
     /// Problems in scenario files or overrides.
     Invalid(Diagnostics),
+    /// Writing output failed.
+    Io(std::io::Error),
 }
 
 impl std::fmt::Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CliError::Invalid(d) => write!(f, "{d}"),
+            CliError::Io(e) => write!(f, "error: cannot write the output: {e}"),
         }
     }
 }
@@ -71,6 +112,28 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Check { files, set } => check::run(&files, &set, &mut out),
         Command::Explain { file, set } => explain::run(&file, &set, &mut out),
+        Command::Run {
+            file,
+            runs,
+            seed,
+            threads,
+            format,
+            set,
+        } => {
+            let e = crate::study::batch::Ensemble {
+                runs,
+                seed,
+                threads,
+                progress: true,
+            };
+            run::run(&file, &set, e, format, &mut out)
+        }
+        Command::Story {
+            file,
+            seed,
+            trace,
+            set,
+        } => story::run(&file, &set, seed, trace.as_deref(), &mut out),
     }
 }
 

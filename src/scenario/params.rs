@@ -113,6 +113,10 @@ params! {
     concession_speed ("μ0"): 0.15 "share of gap per round", valid 0.0..=1.0, sweep 0.02..=0.4;
     /// Salience exponent: how strongly concessions concentrate on low-salience issues.
     salience_exponent ("η"): 1.0 "exponent", valid 0.0..=10.0, sweep 0.5..=3.0;
+    /// Weight of a proposal's shortfall against the side's own offer when it decides: it
+    /// accepts on `(1 − δ)·V_deal(y) − d − τ·max(0, U(own offer) − U(y))` (Zeuthen: holding
+    /// out for one's own offer is the alternative to accepting).
+    aspiration ("τ"): 1.5 "weight", valid 0.0..=100.0, sweep 0.0..=3.0;
     /// Logit sharpness of acceptance in the deal-vs-no-deal value difference.
     acceptance_sharpness ("κ_a"): 8.0 "per utility unit", valid 0.0..=200.0, sweep 1.0..=20.0;
     /// Logit sharpness of a side's decision to strike.
@@ -171,4 +175,9 @@ params! {
     mediation_gap ("g_m"): 15.0 "points", valid 0.0..=100.0, sweep 0.0..=40.0;
     /// Cost to a third party of striking against its patron's wishes, at full progress.
     defiance_cost ("c_d"): 0.2 "utility", valid 0.0..=1.0, sweep 0.0..=0.5;
+    /// Cost C_response of a protector's answer to a strike on its client; a `Protect`
+    /// commitment ρ with response probability r adds ρ · r · C_response to a striker's cost.
+    response_cost ("C_r"): 0.5 "utility", valid 0.0..=1.0, sweep 0.0..=1.0;
+    /// Probability that the target of a strike answers it militarily.
+    retaliation ("p_r"): 0.6 "probability", valid 0.0..=1.0, sweep 0.0..=1.0;
 }

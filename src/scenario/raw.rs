@@ -199,7 +199,7 @@ pub enum RawCapability {
 pub struct RawLobby {
     /// The faction lobbied for.
     pub target: Option<String>,
-    /// Influence share moved toward the target per round, at most (0–1).
+    /// Influence weight added to the target faction when its side forms its mandate (0–1).
     pub strength: Option<Num>,
 }
 

@@ -125,7 +125,7 @@ pub enum Capability {
     Lobby {
         /// Actor index of the faction lobbied for.
         target: usize,
-        /// Influence moved per round, at most.
+        /// Influence weight added to the target in its side's deliberation.
         strength: f64,
     },
     /// A military option.

@@ -243,14 +243,17 @@ impl Validator<'_> {
         if raw_issues.is_empty() {
             self.error("issues", "a scenario needs at least one issue", None);
         }
-        if raw_sides.len() < 2 {
+        if raw_sides.len() != 2 {
             self.error(
                 "sides",
                 format!(
-                    "a scenario needs at least two sides, found {}",
+                    "the negotiation model is bilateral: a scenario needs two sides, found {}",
                     raw_sides.len()
                 ),
-                None,
+                Some(
+                    "put other actors in as third parties (role ThirdParty) with capabilities"
+                        .into(),
+                ),
             );
         }
         if raw_rounds.is_empty() {

@@ -1,0 +1,166 @@
+//! Criterion benchmarks of the simulator on the baseline scenario (`scenarios/iran-talks-2025.ron`):
+//!
+//! - `one_run/baseline_reused_world`: one whole run with a reused [`Sim`] (World and Schedule
+//!   kept, reset between runs); the run index changes every iteration.
+//! - `one_run/fresh_world`: [`Sim::new`] plus one run, the cost of not reusing the World.
+//! - `ecs_overhead/empty_schedule`: a schedule of the same shape as the round schedule
+//!   (9 chained sets, 15 empty systems, single-threaded executor) run 8 times, once per baseline
+//!   round: the floor that the `bevy_ecs` machinery puts under one run.
+//! - `ensemble/10k_runs_{1,2}_thread(s)`: [`run_ensemble`] of 10,000 runs, reported as runs/s.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bevy_ecs::prelude::*;
+use bevy_ecs::schedule::{ScheduleLabel, SingleThreadedExecutor};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use detente::scenario::{self, Scenario};
+use detente::sim::Sim;
+use detente::study::batch::{Ensemble, run_ensemble};
+
+/// The baseline scenario, relative to the package root (the cwd of `cargo bench`).
+const BASELINE: &str = "scenarios/iran-talks-2025.ron";
+
+/// Seed of every bench.
+const SEED: u64 = 2025;
+
+fn baseline() -> Arc<Scenario> {
+    let loaded = scenario::load(Path::new(BASELINE), &[]).expect("the baseline scenario loads");
+    Arc::new(loaded.scenario)
+}
+
+fn one_run(c: &mut Criterion) {
+    let scenario = baseline();
+    let mut group = c.benchmark_group("one_run");
+    group.measurement_time(Duration::from_secs(5));
+
+    let mut sim = Sim::new(scenario.clone());
+    let mut run = 0u64;
+    group.bench_function("baseline_reused_world", |b| {
+        b.iter(|| {
+            run = run.wrapping_add(1);
+            let view = sim.run(SEED, black_box(run));
+            black_box(view.trace.len())
+        })
+    });
+
+    let mut run = 0u64;
+    group.bench_function("fresh_world", |b| {
+        b.iter(|| {
+            run = run.wrapping_add(1);
+            let mut sim = Sim::new(scenario.clone());
+            let view = sim.run(SEED, black_box(run));
+            black_box(view.trace.len())
+        })
+    });
+    group.finish();
+}
+
+/// The schedule label of the empty schedule.
+#[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
+struct EmptyRound;
+
+/// Nine sets, like `detente::model::Phase`.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Set {
+    S1,
+    S2,
+    S3,
+    S4,
+    S5,
+    S6,
+    S7,
+    S8,
+    S9,
+}
+
+macro_rules! empty_systems {
+    ($($name:ident),*) => { $(fn $name() {})* };
+}
+empty_systems!(
+    e0, e1, e2, e3, e4, e5, e6, e7, e8, e9, e10, e11, e12, e13, e14
+);
+
+/// 15 empty systems in 9 chained sets, the systems inside each set chained, with the counts of
+/// `round_schedule` (2, 3, 2, 2, 1, 1, 2, 1, 1).
+fn empty_schedule() -> Schedule {
+    let mut schedule = Schedule::new(EmptyRound);
+    schedule.set_executor(SingleThreadedExecutor::new());
+    schedule.configure_sets(
+        (
+            Set::S1,
+            Set::S2,
+            Set::S3,
+            Set::S4,
+            Set::S5,
+            Set::S6,
+            Set::S7,
+            Set::S8,
+            Set::S9,
+        )
+            .chain(),
+    );
+    schedule.add_systems((
+        (e0, e1).chain().in_set(Set::S1),
+        (e2, e3, e4).chain().in_set(Set::S2),
+        (e5, e6).chain().in_set(Set::S3),
+        (e7, e8).chain().in_set(Set::S4),
+        e9.in_set(Set::S5),
+        e10.in_set(Set::S6),
+        (e11, e12).chain().in_set(Set::S7),
+        e13.in_set(Set::S8),
+        e14.in_set(Set::S9),
+    ));
+    schedule
+}
+
+fn ecs_overhead(c: &mut Criterion) {
+    // One schedule run per round of the baseline (8), as in a run that reaches the horizon.
+    let rounds = baseline().rounds.len();
+    let mut group = c.benchmark_group("ecs_overhead");
+    group.measurement_time(Duration::from_secs(5));
+    let mut world = World::new();
+    let mut schedule = empty_schedule();
+    schedule
+        .initialize(&mut world)
+        .expect("the empty schedule initialises");
+    group.bench_function("empty_schedule", |b| {
+        b.iter(|| {
+            for _ in 0..rounds {
+                schedule.run(black_box(&mut world));
+            }
+        })
+    });
+    group.finish();
+}
+
+fn ensemble(c: &mut Criterion) {
+    const RUNS: u64 = 10_000;
+    let scenario = baseline();
+    let mut group = c.benchmark_group("ensemble");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(5));
+    group.throughput(Throughput::Elements(RUNS));
+    for (name, threads) in [("10k_runs_1_thread", 1), ("10k_runs_2_threads", 2)] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let agg = run_ensemble(
+                    &scenario,
+                    Ensemble {
+                        runs: RUNS,
+                        seed: SEED,
+                        threads,
+                        progress: false,
+                    },
+                );
+                black_box(agg.runs)
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, one_run, ecs_overhead, ensemble);
+criterion_main!(benches);

@@ -1,0 +1,193 @@
+//! `detente run SCENARIO`: an ensemble and its summary table (or JSON).
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+
+use super::CliError;
+use crate::scenario::{Loaded, Override, load};
+use crate::study::batch::{Aggregate, Ensemble, run_ensemble};
+
+/// Output format of `run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table for people.
+    Table,
+    /// One JSON object for scripts.
+    Json,
+}
+
+/// Runs the ensemble and prints its summary.
+pub fn run(
+    file: &Path,
+    set: &[Override],
+    e: Ensemble,
+    format: Format,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let loaded = load(file, set)?;
+    let scenario = Arc::new(loaded.scenario.clone());
+    let agg = run_ensemble(&scenario, e);
+    let text = match format {
+        Format::Table => table(&loaded, &agg, e),
+        Format::Json => {
+            serde_json::to_string_pretty(&summary_json(&loaded, &agg, e)).expect("json") + "\n"
+        }
+    };
+    out.write_all(text.as_bytes()).map_err(CliError::Io)
+}
+
+fn pct(x: f64) -> String {
+    format!("{:5.1}%", 100.0 * x)
+}
+
+/// The summary as one JSON object (documented in the README).
+pub fn summary_json(l: &Loaded, agg: &Aggregate, e: Ensemble) -> Value {
+    let s = &l.scenario;
+    let mut outcomes = Map::new();
+    let mut kinds: Vec<String> = vec!["deal".into(), "talks_continue".into(), "collapse".into()];
+    kinds.extend(
+        agg.outcomes
+            .keys()
+            .filter(|k| k.starts_with("strike:"))
+            .cloned(),
+    );
+    for k in kinds {
+        let (share, lo, hi) = agg.share(&k);
+        outcomes.insert(k, json!({"share": share, "lo": lo, "hi": hi}));
+    }
+    let mut terms = Map::new();
+    for (d, issue) in s.issues.iter().enumerate() {
+        let f = |x: f64| if x.is_nan() { Value::Null } else { json!(x) };
+        terms.insert(
+            issue.id.clone(),
+            json!({"mean": f(agg.terms_mean(d)), "p10": f(agg.terms_quantile(d, 0.1)), "p50": f(agg.terms_quantile(d, 0.5)), "p90": f(agg.terms_quantile(d, 0.9))}),
+        );
+    }
+    let (mean, p50) = agg.rounds_mean_median();
+    json!({
+        "scenario": s.name,
+        "runs": agg.runs,
+        "seed": e.seed,
+        "overrides": l.overrides.iter().map(|o| o.to_string()).collect::<Vec<_>>(),
+        "outcomes": outcomes,
+        "deal_terms": terms,
+        "rounds": {"mean": mean, "p50": p50},
+        "collapse_causes": agg.collapse_causes,
+        "protector_responses": agg.responses,
+    })
+}
+
+/// The summary as a table a reader can take in without the docs.
+pub fn table(l: &Loaded, agg: &Aggregate, e: Ensemble) -> String {
+    let s = &l.scenario;
+    let mut o = format!("{} — {} runs, seed {}\n", s.name, agg.runs, e.seed);
+    for ov in &l.overrides {
+        o += &format!("  with --set {ov}\n");
+    }
+    o += "\nOutcome                         share   95% interval\n";
+    let mut row = |label: String, kind: &str| {
+        let (share, lo, hi) = agg.share(kind);
+        o += &format!(
+            "  {label:<28} {}   [{:.1}, {:.1}]\n",
+            pct(share),
+            100.0 * lo,
+            100.0 * hi
+        );
+    };
+    row("deal".into(), "deal");
+    row("talks still going".into(), "talks_continue");
+    row("collapse".into(), "collapse");
+    for k in agg.outcomes.keys().filter(|k| k.starts_with("strike:")) {
+        let id = &k["strike:".len()..];
+        let name = s
+            .actors
+            .iter()
+            .find(|a| a.id == id)
+            .map_or(id, |a| a.name.as_str());
+        row(format!("strike by {name}"), k);
+    }
+    if !agg.collapse_causes.is_empty() {
+        let parts: Vec<String> = agg
+            .collapse_causes
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        o += &format!("  collapses by cause: {}\n", parts.join(", "));
+    }
+    if !agg.responses.is_empty() {
+        let parts: Vec<String> = agg
+            .responses
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        let strikes: u64 = agg
+            .outcomes
+            .iter()
+            .filter(|(k, _)| k.starts_with("strike:"))
+            .map(|(_, v)| v)
+            .sum();
+        o += &format!(
+            "  protector's answers to strikes: {}; target retaliated in {} of {strikes}\n",
+            parts.join(", "),
+            agg.retaliations
+        );
+    }
+    let deals = agg.outcomes.get("deal").copied().unwrap_or(0);
+    if deals > 0 {
+        o += &format!("\nDeal terms ({deals} deals; 0–100)   mean    p10    p50    p90\n");
+        for (d, issue) in s.issues.iter().enumerate() {
+            o += &format!(
+                "  {:<30} {:6.1} {:6.1} {:6.1} {:6.1}\n",
+                issue.id,
+                agg.terms_mean(d),
+                agg.terms_quantile(d, 0.1),
+                agg.terms_quantile(d, 0.5),
+                agg.terms_quantile(d, 0.9)
+            );
+        }
+    }
+    let (mean, p50) = agg.rounds_mean_median();
+    o += &format!(
+        "\nRounds to outcome: mean {mean:.2}, median {p50:.0} (of {})\n",
+        s.rounds.len()
+    );
+    let sides: Vec<&str> = s.sides.iter().map(|x| x.id.as_str()).collect();
+    o += &format!(
+        "\nPer round (means over the runs still going)\n  {:<5} {:<16} {:>6} {:>6} {:>5} {:>13} {:>13} {:>13} {:>7}\n",
+        "round",
+        "venue",
+        "going",
+        "threat",
+        "gap",
+        format!("trust {}/{}", sides[0], sides[1]),
+        format!("consist {}/{}", sides[0], sides[1]),
+        format!("est. {}/{}", sides[0], sides[1]),
+        "strike"
+    );
+    for (r, sums) in agg.per_round.iter().enumerate() {
+        if sums.runs == 0 {
+            continue;
+        }
+        let n = sums.runs as f64;
+        let m = |x: &crate::study::batch::ExactSum| x.value() / n;
+        o += &format!(
+            "  {:<5} {:<16} {:>6} {:>6.2} {:>5.1} {:>6.2}/{:<6.2} {:>6.2}/{:<6.2} {:>6.2}/{:<6.2} {:>7.3}\n",
+            r + 1,
+            s.rounds[r].venue.chars().take(16).collect::<String>(),
+            pct(n / agg.runs as f64).trim(),
+            m(&sums.threat),
+            m(&sums.gap),
+            m(&sums.trust[0]),
+            m(&sums.trust[1]),
+            m(&sums.consistency[0]),
+            m(&sums.consistency[1]),
+            m(&sums.deal_estimate[0]),
+            m(&sums.deal_estimate[1]),
+            m(&sums.strike_probability),
+        );
+    }
+    o
+}

@@ -1,0 +1,222 @@
+//! `detente story SCENARIO`: one run told round by round, and its trace as JSON Lines.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::CliError;
+use crate::outcome::{Outcome, RoundRecord};
+use crate::scenario::types::Scenario;
+use crate::scenario::{Override, load};
+use crate::sim::Sim;
+use crate::study::batch::response_name;
+
+/// Plays run 0 under `seed`, prints its story, and writes the trace to `trace` if asked.
+pub fn run(
+    file: &Path,
+    set: &[Override],
+    seed: u64,
+    trace: Option<&Path>,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let loaded = load(file, set)?;
+    let scenario = Arc::new(loaded.scenario);
+    let mut sim = Sim::new(scenario.clone());
+    let view = sim.run(seed, 0);
+    if let Some(path) = trace {
+        write_trace(path, view.trace, view.outcome).map_err(CliError::Io)?;
+    }
+    let text = story(&scenario, seed, view.trace, view.outcome);
+    out.write_all(text.as_bytes()).map_err(CliError::Io)
+}
+
+/// Writes the trace as JSON Lines, complete or not at all (a temporary file renamed at the end).
+pub fn write_trace(path: &Path, trace: &[RoundRecord], outcome: &Outcome) -> std::io::Result<()> {
+    let tmp = path.with_extension("jsonl.partial");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        for rec in trace {
+            serde_json::to_writer(&mut f, rec)?;
+            f.write_all(b"\n")?;
+        }
+        serde_json::to_writer(&mut f, &serde_json::json!({ "outcome": outcome }))?;
+        f.write_all(b"\n")?;
+        f.flush()?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
+fn points(s: &Scenario, y: &[f64]) -> String {
+    s.issues
+        .iter()
+        .zip(y)
+        .map(|(i, v)| format!("{} {:.0}", i.id, v))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The story of one run in plain language.
+pub fn story(s: &Scenario, seed: u64, trace: &[RoundRecord], outcome: &Outcome) -> String {
+    let side = |k: usize| s.sides[k].name.as_str();
+    let mut o = format!("{} — one run, seed {seed}\n", s.name);
+    let mut prev: Option<&RoundRecord> = None;
+    for rec in trace {
+        let round = &s.rounds[rec.round - 1];
+        o += &format!("\n{} — {}\n", round.label, round.venue);
+        for id in &rec.events {
+            if let Some(e) = s.events.iter().find(|e| &e.id == id) {
+                let note = if e.note.is_empty() {
+                    id.as_str()
+                } else {
+                    e.note.as_str()
+                };
+                o += &format!("  · {note}\n");
+            }
+        }
+        for k in 0..s.sides.len() {
+            let leader = &s.actors[s.sides[k].leader].name;
+            match prev {
+                None => {
+                    o += &format!(
+                        "  {} ({} deciding) opens at {}.\n",
+                        side(k),
+                        leader,
+                        points(s, &rec.offers[k])
+                    )
+                }
+                Some(p) => {
+                    let moves: Vec<String> = s
+                        .issues
+                        .iter()
+                        .enumerate()
+                        .filter(|(d, _)| (rec.offers[k][*d] - p.offers[k][*d]).abs() >= 0.5)
+                        .map(|(d, i)| {
+                            format!("{} {:.0}→{:.0}", i.id, p.offers[k][d], rec.offers[k][d])
+                        })
+                        .collect();
+                    if moves.is_empty() {
+                        o += &format!(
+                            "  {} holds its offer (Zeuthen risk {:.2}).\n",
+                            side(k),
+                            rec.zeuthen_risk[k]
+                        );
+                    } else {
+                        let how = if rec.conceded[k] {
+                            "concedes"
+                        } else {
+                            "moves back toward its mandate"
+                        };
+                        let edge = if rec.at_boundary[k] {
+                            ", as far as its members will ratify"
+                        } else {
+                            ""
+                        };
+                        o += &format!(
+                            "  {} {how}: {}{edge} (Zeuthen risk {:.2}).\n",
+                            side(k),
+                            moves.join(", "),
+                            rec.zeuthen_risk[k]
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(y) = &rec.proposal {
+            o += &format!("  The mediator proposes {}.\n", points(s, y));
+        }
+        o += &format!(
+            "  Chances of accepting: {} {:.0}%, {} {:.0}%. Own estimate of a deal: {} {:.0}%, {} {:.0}%.\n",
+            side(0),
+            100.0 * rec.acceptance[0],
+            side(1),
+            100.0 * rec.acceptance[1],
+            side(0),
+            100.0 * rec.deal_estimate[0],
+            side(1),
+            100.0 * rec.deal_estimate[1]
+        );
+        let trust_move = |k: usize| {
+            prev.map_or(String::new(), |p| {
+                format!(" ({:+.2})", rec.trust[k] - p.trust[k])
+            })
+        };
+        o += &format!(
+            "  Messaging consistency {} {:.2}, {} {:.2}; trust {}→{} {:.2}{}, {}→{} {:.2}{}. Gap {:.1} points, threat {:.2}.\n",
+            side(0),
+            rec.consistency[0],
+            side(1),
+            rec.consistency[1],
+            side(0),
+            side(1),
+            rec.trust[0],
+            trust_move(0),
+            side(1),
+            side(0),
+            rec.trust[1],
+            trust_move(1),
+            rec.gap,
+            rec.threat
+        );
+        for (a, p) in rec.strike_probability.iter().enumerate() {
+            if *p > 0.005 {
+                o += &format!(
+                    "  {} weighs a strike: {:.0}% this round.\n",
+                    s.actors[a].name,
+                    100.0 * p
+                );
+            }
+        }
+        if rec.stalled_rounds > 0 {
+            o += &format!(
+                "  The talks have stalled for {} round(s).\n",
+                rec.stalled_rounds
+            );
+        }
+        prev = Some(rec);
+    }
+    o += "\nOutcome: ";
+    o += &match outcome {
+        Outcome::Deal {
+            terms,
+            round,
+            durability,
+        } => format!(
+            "a deal in round {round} ({}): {}. Chance it survives a full term: {:.0}%.\n",
+            s.rounds[round - 1].venue,
+            points(s, terms),
+            100.0 * durability
+        ),
+        Outcome::TalksContinue => format!(
+            "talks still going after {} rounds, no deal yet.\n",
+            s.rounds.len()
+        ),
+        Outcome::Collapse { cause, round } => {
+            format!("the talks collapse in round {round} ({cause:?}).\n")
+        }
+        Outcome::Strike {
+            by,
+            patron_approval,
+            round,
+            responses,
+            retaliation,
+        } => {
+            let mut t = format!("{} strikes in round {round}", s.actors[*by].name);
+            if *patron_approval < 1.0 {
+                t += &format!(
+                    " with its patron's approval at {:.0}%",
+                    100.0 * patron_approval
+                );
+            }
+            for (p, r) in responses {
+                t += &format!("; {} answers {}", s.actors[*p].name, response_name(*r));
+            }
+            t += if *retaliation {
+                "; the target retaliates.\n"
+            } else {
+                "; the target does not retaliate.\n"
+            };
+            t
+        }
+    };
+    o
+}

@@ -1,0 +1,72 @@
+//! Components: the per-entity state of a run. Actors and sides are entities; what never
+//! changes during a run (ideal points, saliences, roles) lives in [`Model`](super::resources::Model).
+
+use bevy_ecs::prelude::*;
+
+/// Stable index of an actor in [`Scenario::actors`](crate::scenario::Scenario); the order in
+/// which random draws are consumed.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ActorIndex(pub usize);
+
+/// Stable index of a side in [`Scenario::sides`](crate::scenario::Scenario).
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SideIndex(pub usize);
+
+/// An actor's current influence share within its side (drifts, shifted by events).
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct Influence(pub f64);
+
+/// What an actor says in public (side members only).
+#[derive(Component, Debug, Clone, PartialEq, Default)]
+pub struct Voice {
+    /// This round's statement, per issue.
+    pub now: Vec<f64>,
+    /// Last round's statement (valid when `spoken`).
+    pub prev: Vec<f64>,
+    /// Positions imposed by scheduled statements this round (`NaN`: not addressed).
+    pub forced: Vec<f64>,
+    /// The actor contradicted itself within the round or against its last statement.
+    pub reversed: bool,
+    /// The actor has spoken before.
+    pub spoken: bool,
+}
+
+/// An actor's value of the no-deal path this round, as it perceives it (DESIGN §7.3 item 5).
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct NoDeal(pub f64);
+
+/// An actor's probability of using its military option this round (0 without one).
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct StrikeChance(pub f64);
+
+/// A side's mandate: the position its members let it defend (Putnam), per issue.
+#[derive(Component, Debug, Clone, PartialEq, Default)]
+pub struct Mandate(pub Vec<f64>);
+
+/// A side's standing offer and how it moved this round.
+#[derive(Component, Debug, Clone, PartialEq, Default)]
+pub struct Offer {
+    /// The offer, per issue.
+    pub y: Vec<f64>,
+    /// Zeuthen risk this round.
+    pub risk: f64,
+    /// The side conceded this round.
+    pub conceded: bool,
+    /// The concession stopped at the boundary of the side's win-set.
+    pub at_boundary: bool,
+}
+
+/// A side's view of the talks.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Default)]
+pub struct Standing {
+    /// Trust in the other side (0–1).
+    pub trust: f64,
+    /// Consistency of this side's messaging this round (0–1).
+    pub consistency: f64,
+    /// Mean statement of the side last round (for the shift term of consistency).
+    pub prev_mean: Option<f64>,
+    /// Probability of accepting the best proposal on the table this round.
+    pub acceptance: f64,
+    /// The side's own estimate of the chance of a deal this round.
+    pub deal_estimate: f64,
+}

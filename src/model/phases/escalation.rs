@@ -1,0 +1,132 @@
+//! Phase 7: escalation (Fearon). A side with a military option strikes when its members'
+//! influence-weighted gain from striking exceeds its leader's restraint; talks can also
+//! collapse by chance, more so with low trust and a long stalemate.
+
+use bevy_ecs::prelude::*;
+
+use super::third_parties::{misperceive, strike_gain, strike_outcome, waiting_point};
+use crate::model::components::{ActorIndex, Influence, Offer, SideIndex, Standing, StrikeChance};
+use crate::model::formulas;
+use crate::model::resources::{Clock, Ending, Latent, LiveParams, Model};
+use crate::model::rng::{Stream, Streams};
+use crate::outcome::{CollapseCause, Outcome};
+use crate::scenario::types::ForcedKind;
+
+/// Each side's military option: `P = σ(κ·(ΔEU − θ + audience cost))`, where ΔEU averages its
+/// members' gains (each at its own perceived success plus a shared misperception draw), only
+/// once the talks stall or a deadline lapses (or when forced).
+#[allow(clippy::too_many_arguments)]
+pub fn weigh_side_strikes(
+    model: Res<Model>,
+    params: Res<LiveParams>,
+    clock: Res<Clock>,
+    latent: Res<Latent>,
+    mut streams: ResMut<Streams>,
+    mut ending: ResMut<Ending>,
+    sides: Query<(&SideIndex, &Offer)>,
+    mut actors: Query<(&ActorIndex, &Influence, &mut StrikeChance)>,
+    mut influence: Local<Vec<f64>>,
+    mut weights: Local<Vec<f64>>,
+    mut wait: Local<Vec<f64>>,
+) {
+    let p = &params.0;
+    let s = &model.scenario;
+    influence.clear();
+    influence.resize(s.actors.len(), 0.0);
+    for (i, inf, _) in &actors {
+        influence[i.0] = inf.0;
+    }
+    let mut offers: [Vec<f64>; 2] = Default::default();
+    for (k, o) in &sides {
+        offers[k.0].clone_from(&o.y);
+    }
+    waiting_point(&offers, &mut wait);
+    let open = latent.escalation_open(p);
+    let audience = if latent.deadline_lapsed {
+        p.audience_cost
+    } else {
+        0.0
+    };
+    for o in &model.strikes {
+        let Some(k) = o.own_side else { continue };
+        let forced = latent
+            .forced
+            .iter()
+            .any(|&(a, f)| a == o.actor && f == ForcedKind::Strike);
+        let noise = misperceive(&model, p, &mut streams, Stream::Escalation);
+        model.member_weights(k, &influence, &mut weights);
+        let (mut gain, mut total) = (0.0, 0.0);
+        for (&m, &w) in model.members[k].iter().zip(weights.iter()) {
+            let success = formulas::clamp01(s.actors[m].war.success + noise);
+            gain += w * strike_gain(&model, p, &latent, m, o, success, 0.0, &wait);
+            total += w;
+        }
+        let gain = if total > 0.0 { gain / total } else { 0.0 };
+        let chance = if forced {
+            1.0
+        } else if open {
+            formulas::escalation_probability(p.strike_sharpness, gain, o.restraint, audience)
+        } else {
+            0.0
+        };
+        for (i, _, mut sc) in &mut actors {
+            if i.0 == o.actor {
+                sc.0 = chance;
+            }
+        }
+        if ending.0.is_none() && streams.uniform(Stream::Escalation) < chance {
+            ending.0 = Some(strike_outcome(
+                &model,
+                p,
+                &mut streams,
+                Stream::Escalation,
+                o,
+                1.0,
+                clock.round,
+            ));
+        }
+    }
+}
+
+/// A forced walk-out ends the talks; otherwise they collapse with probability
+/// `h_c·(1 + a_c·(1 − mean trust))·(1 + b_c·stalled rounds)`.
+#[allow(clippy::too_many_arguments)]
+pub fn risk_collapse(
+    params: Res<LiveParams>,
+    clock: Res<Clock>,
+    mut latent: ResMut<Latent>,
+    mut streams: ResMut<Streams>,
+    mut ending: ResMut<Ending>,
+    sides: Query<&Standing>,
+) {
+    let p = &params.0;
+    if latent.forced.iter().any(|&(_, f)| f == ForcedKind::WalkOut) {
+        ending.0 = Some(Outcome::Collapse {
+            cause: CollapseCause::WalkOut,
+            round: clock.round,
+        });
+        return;
+    }
+    let (sum, n) = sides
+        .iter()
+        .fold((0.0, 0.0), |(s, n), st| (s + st.trust, n + 1.0));
+    let trust = if n > 0.0 { sum / n } else { 0.0 };
+    let stalled = f64::from(latent.stalled_rounds);
+    let chance = formulas::clamp01(
+        p.collapse_hazard
+            * (1.0 + p.collapse_trust_scale * (1.0 - trust))
+            * (1.0 + p.collapse_stall_scale * stalled),
+    );
+    latent.collapse_probability = chance;
+    if streams.uniform(Stream::Escalation) < chance {
+        let cause = if stalled >= p.stall_rounds {
+            CollapseCause::Stalemate
+        } else {
+            CollapseCause::Breakdown
+        };
+        ending.0 = Some(Outcome::Collapse {
+            cause,
+            round: clock.round,
+        });
+    }
+}

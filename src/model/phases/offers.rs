@@ -1,0 +1,199 @@
+//! Phase 4: offers. Zeuthen–Harsanyi concessions bounded by each side's win-set, and the
+//! mediator's Nash bargaining proposal when the offers are close.
+
+#![allow(clippy::needless_range_loop)] // per-side and per-issue arrays are indexed together
+
+use bevy_ecs::prelude::*;
+
+use super::ActorBuffers;
+use crate::model::components::{
+    ActorIndex, Influence, Mandate, NoDeal, Offer, SideIndex, Standing,
+};
+use crate::model::formulas::{self, Bargainer};
+use crate::model::resources::{Clock, Latent, LiveParams, Model};
+
+/// Bisection steps used to find where a concession leaves the win-set.
+const BOUNDARY_STEPS: usize = 8;
+
+/// Mean absolute gap between two points (points).
+pub fn gap(a: &[f64], b: &[f64]) -> f64 {
+    if a.is_empty() {
+        return 0.0;
+    }
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f64>() / a.len() as f64
+}
+
+/// Deadline pressure in [0, 1]: 1 in the deadline's round, 1/2 the round before, and so on.
+fn pressure(latent: &Latent, round: usize) -> f64 {
+    match latent.deadline {
+        Some(d) if d >= round => 1.0 / (1.0 + (d - round) as f64),
+        Some(_) => 1.0,
+        None => 0.0,
+    }
+}
+
+/// Round 1: offers open at the mandates. Later rounds: a side whose offer its members would no
+/// longer ratify retreats halfway to its mandate; then the side with the lower Zeuthen risk
+/// concedes (ties: both), `y_k,d += μ_k·(1 − ŝ_k,d)^η·(y_j,d − y_k,d)`, never beyond the
+/// boundary of its own win-set. Tracks the gap and stalls.
+#[allow(clippy::too_many_arguments)]
+pub fn exchange_offers(
+    model: Res<Model>,
+    params: Res<LiveParams>,
+    clock: Res<Clock>,
+    mut latent: ResMut<Latent>,
+    actors: Query<(&ActorIndex, &Influence, &NoDeal)>,
+    mut sides: Query<(&SideIndex, &Mandate, &mut Offer, &Standing)>,
+    mut buf: Local<ActorBuffers>,
+    mut scratch: Local<[Vec<f64>; 4]>,
+) {
+    let s = &model.scenario;
+    let p = &params.0;
+    buf.fill(&actors, s.actors.len());
+    let [y0, y1, m0, m1] = &mut *scratch;
+    let mut trust = [0.0; 2];
+    for (k, mandate, offer, standing) in &sides {
+        let (y, m) = if k.0 == 0 {
+            (&mut *y0, &mut *m0)
+        } else {
+            (&mut *y1, &mut *m1)
+        };
+        y.clone_from(&offer.y);
+        m.clone_from(&mandate.0);
+        trust[k.0] = standing.trust;
+    }
+    let mut risks = [0.0; 2];
+    let mut conceded = [false; 2];
+    let mut boundary = [false; 2];
+    if clock.round == 1 {
+        y0.clone_from(m0);
+        y1.clone_from(m1);
+        latent.initial_gap = gap(y0, y1);
+        latent.gap = latent.initial_gap;
+    } else {
+        let ActorBuffers {
+            no_deal,
+            influence,
+            weights,
+        } = &mut *buf;
+        for k in 0..2 {
+            let (y, m) = if k == 0 {
+                (&mut *y0, &*m0)
+            } else {
+                (&mut *y1, &*m1)
+            };
+            model.member_weights(k, influence, weights);
+            if !model.ratification(k, y, weights, no_deal).1 {
+                for (yd, md) in y.iter_mut().zip(m) {
+                    *yd = 0.5 * (*yd + md);
+                }
+            }
+        }
+        for k in 0..2 {
+            let leader = s.sides[k].leader;
+            let bonus = s.actors[leader].deal_bonus;
+            let (own, other) = if k == 0 { (&*y0, &*y1) } else { (&*y1, &*y0) };
+            risks[k] = formulas::zeuthen_risk(
+                model.utility(leader, own) + bonus,
+                model.utility(leader, other) + bonus,
+                no_deal[leader],
+            );
+        }
+        let concede = formulas::zeuthen_concessions(risks[0], risks[1], 1e-9);
+        let press = p.deadline_pressure * pressure(&latent, clock.round);
+        for k in 0..2 {
+            if !concede[k] {
+                continue;
+            }
+            let (own, other) = if k == 0 {
+                (&mut *y0, &*y1)
+            } else {
+                (&mut *y1, &*y0)
+            };
+            let mu = formulas::concession_rate(p.concession_speed, press, trust[k]);
+            let before = own.clone();
+            formulas::concession_step(own, other, &model.side_salience[k], p.salience_exponent, mu);
+            model.member_weights(k, influence, weights);
+            if !model.ratification(k, own, weights, no_deal).1 {
+                // Stop at the boundary: the furthest point of the step the side can ratify.
+                let target = own.clone();
+                let (mut lo, mut hi) = (0.0, 1.0);
+                for _ in 0..BOUNDARY_STEPS {
+                    let mid = 0.5 * (lo + hi);
+                    for ((o, b), t) in own.iter_mut().zip(&before).zip(&target) {
+                        *o = b + mid * (t - b);
+                    }
+                    if model.ratification(k, own, weights, no_deal).1 {
+                        lo = mid
+                    } else {
+                        hi = mid
+                    }
+                }
+                for ((o, b), t) in own.iter_mut().zip(&before).zip(&target) {
+                    *o = b + lo * (t - b);
+                }
+                boundary[k] = true;
+            }
+            conceded[k] = own != &before;
+        }
+        let g = gap(y0, y1);
+        if latent.gap - g < p.stall_progress {
+            latent.stalled_rounds += 1;
+        } else {
+            latent.stalled_rounds = 0;
+        }
+        latent.gap = g;
+    }
+    for (k, _, mut offer, _) in &mut sides {
+        offer.y.clone_from(if k.0 == 0 { y0 } else { y1 });
+        offer.risk = risks[k.0];
+        offer.conceded = conceded[k.0];
+        offer.at_boundary = boundary[k.0];
+    }
+}
+
+/// When the offers are within `mediation_gap` and a mediator is present (the round's host, or
+/// any actor with `Mediate`), it proposes the Nash bargaining point between them:
+/// `argmax Π_k (U_k(y) − d_k)` over the box the two offers span, with the leaders' utilities.
+pub fn mediate(
+    model: Res<Model>,
+    params: Res<LiveParams>,
+    clock: Res<Clock>,
+    mut latent: ResMut<Latent>,
+    actors: Query<(&ActorIndex, &Influence, &NoDeal)>,
+    sides: Query<(&SideIndex, &Offer)>,
+    mut buf: Local<ActorBuffers>,
+) {
+    let s = &model.scenario;
+    let hosted = s.rounds[clock.round - 1].host.is_some() || !model.mediators.is_empty();
+    if !hosted || latent.gap >= params.0.mediation_gap {
+        return;
+    }
+    buf.fill(&actors, s.actors.len());
+    let mut offers: [&[f64]; 2] = [&[], &[]];
+    for (k, o) in &sides {
+        offers[k.0] = &o.y;
+    }
+    let bargainer = |k: usize| {
+        let l = s.sides[k].leader;
+        Bargainer {
+            ideal: &s.actors[l].ideal,
+            salience: &model.sal_norm[l],
+            gamma: model.gamma[l],
+            disagreement: buf.no_deal[l] - s.actors[l].deal_bonus,
+            power: 1.0,
+        }
+    };
+    let mut point = vec![0.0; s.issues.len()];
+    if formulas::nash_point(
+        &bargainer(0),
+        &bargainer(1),
+        offers[0],
+        offers[1],
+        &mut point,
+    )
+    .is_some()
+    {
+        latent.proposal = Some(point);
+    }
+}

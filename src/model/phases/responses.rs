@@ -1,0 +1,157 @@
+//! Phase 5: responses. Each side accepts a proposal with probability
+//! `σ(κ_a·(1 − δ)·[V_deal(y) − V_nodeal])·1[y ∈ W]`, the deal's value discounted by the fear
+//! that the other side reneges (the commitment problem, Fearon 1995; Powell 2006):
+//! `V_deal = −K + u_R/(1 − δ) + (u − u_R)/(1 − δ(1 − h))` with `u_R` the no-deal value. Values
+//! are compared per round (× (1 − δ)), with the up-front cost K in per-round units. A deal
+//! needs both sides.
+
+use bevy_ecs::prelude::*;
+
+use super::ActorBuffers;
+use crate::model::components::{ActorIndex, Influence, NoDeal, Offer, SideIndex, Standing};
+use crate::model::formulas;
+use crate::model::resources::{Clock, Ending, Latent, LiveParams, Model};
+use crate::model::rng::{Stream, Streams};
+use crate::outcome::Outcome;
+use crate::scenario::types::{ForcedKind, Params};
+
+/// Side `k`'s per-round reneging hazard for a deal at `y` (trust, durability, withdrawal).
+pub fn side_hazard(model: &Model, p: &Params, trust: f64, y: &[f64]) -> f64 {
+    let durability = model.scenario.durability_issue.map_or(0.0, |d| y[d]);
+    formulas::hazard(
+        p.reneging_hazard,
+        trust,
+        durability,
+        p.hazard_trust_scale,
+        p.hazard_durability_cut,
+        p.withdrawal_probability,
+        p.administration_rounds,
+    )
+}
+
+/// Probability that side `k` accepts `y`, and the influence-weighted share of its members who
+/// prefer `y` to no deal. The side decides by its leader's values; the win-set gates it.
+fn acceptance(
+    model: &Model,
+    p: &Params,
+    buf: &mut ActorBuffers,
+    k: usize,
+    trust: f64,
+    y: &[f64],
+    own: &[f64],
+) -> (f64, f64) {
+    let s = &model.scenario;
+    model.member_weights(k, &buf.influence, &mut buf.weights);
+    let (share, ratified) = model.ratification(k, y, &buf.weights, &buf.no_deal);
+    if !ratified {
+        return (0.0, share);
+    }
+    let l = s.sides[k].leader;
+    let leader = &s.actors[l];
+    let d = buf.no_deal[l];
+    let u = model.utility(l, y) + leader.deal_bonus;
+    let h = side_hazard(model, p, trust, y);
+    // Values per round (annuitised by 1 − δ), so κ_a is per unit of per-round utility; the
+    // up-front cost K is stated in the same per-round units.
+    let annuity = 1.0 - leader.discount;
+    let value = |u: f64| {
+        annuity * formulas::deal_value(leader.upfront_cost / annuity, u, d, leader.discount, h)
+    };
+    let v_deal = value(u);
+    // Accepting forgoes holding out for its own offer: the per-round shortfall of `y` against
+    // the side's own offer weighs with τ (Zeuthen: a side gives in when the other's offer is
+    // nearly as good as its own).
+    let u_own = model.utility(l, own) + leader.deal_bonus;
+    let v_nodeal = d + p.aspiration * (u_own - u).max(0.0);
+    (
+        formulas::acceptance_probability(p.acceptance_sharpness, v_deal, v_nodeal),
+        share,
+    )
+}
+
+/// Puts the proposals on the table — the mediator's, then each side's offer — and draws each
+/// side's answer, in that order; the first proposal both accept is the deal. A side accepts its
+/// own offer whenever its members ratify it. Also records each side's best chance of accepting a
+/// proposal other than its own and its own
+/// estimate of a deal: the chance that some proposal passes, discounted by the side's own
+/// consistency (a divided side doubts it can deliver).
+#[allow(clippy::too_many_arguments)]
+pub fn respond_to_proposals(
+    model: Res<Model>,
+    params: Res<LiveParams>,
+    clock: Res<Clock>,
+    latent: Res<Latent>,
+    mut streams: ResMut<Streams>,
+    mut ending: ResMut<Ending>,
+    actors: Query<(&ActorIndex, &Influence, &NoDeal)>,
+    mut sides: Query<(&SideIndex, &Offer, &mut Standing)>,
+    mut buf: Local<ActorBuffers>,
+) {
+    let s = &model.scenario;
+    let p = &params.0;
+    buf.fill(&actors, s.actors.len());
+    let mut offers: [Vec<f64>; 2] = Default::default();
+    let mut trust = [0.0; 2];
+    let mut consistency = [0.0; 2];
+    for (k, o, st) in &sides {
+        offers[k.0].clone_from(&o.y);
+        trust[k.0] = st.trust;
+        consistency[k.0] = st.consistency;
+    }
+    // A forced acceptance: the side takes the other's standing offer.
+    for &(a, action) in &latent.forced {
+        if action == ForcedKind::Accept {
+            let k = s.actors[a].side.expect("validated: on a side");
+            let terms = offers[1 - k].clone();
+            ending.0 = Some(deal(&model, p, &trust, terms, clock.round));
+            return;
+        }
+    }
+    let mut candidates: Vec<(Option<usize>, &[f64])> = Vec::with_capacity(3);
+    if let Some(y) = &latent.proposal {
+        candidates.push((None, y));
+    }
+    candidates.push((Some(0), &offers[0]));
+    candidates.push((Some(1), &offers[1]));
+    let mut best = [0.0f64; 2];
+    let mut no_deal_chance = 1.0;
+    let mut agreed = None;
+    for (proposer, y) in &candidates {
+        let mut probs = [0.0; 2];
+        for k in 0..2 {
+            let (prob, _) = acceptance(&model, p, &mut buf, k, trust[k], y, &offers[k]);
+            if *proposer == Some(k) {
+                probs[k] = if prob > 0.0 { 1.0 } else { 0.0 };
+            } else {
+                probs[k] = prob;
+                best[k] = best[k].max(prob);
+            }
+        }
+        no_deal_chance *= 1.0 - probs[0] * probs[1];
+        let draws = [
+            streams.uniform(Stream::Responses),
+            streams.uniform(Stream::Responses),
+        ];
+        if agreed.is_none() && draws[0] < probs[0] && draws[1] < probs[1] {
+            agreed = Some(y.to_vec());
+        }
+    }
+    for (k, _, mut st) in &mut sides {
+        st.acceptance = best[k.0];
+        st.deal_estimate = consistency[k.0] * (1.0 - no_deal_chance);
+    }
+    if let Some(terms) = agreed {
+        ending.0 = Some(deal(&model, p, &trust, terms, clock.round));
+    }
+}
+
+fn deal(model: &Model, p: &Params, trust: &[f64; 2], terms: Vec<f64>, round: usize) -> Outcome {
+    let h =
+        0.5 * (side_hazard(model, p, trust[0], &terms) + side_hazard(model, p, trust[1], &terms));
+    let durability = libm::pow(1.0 - h, p.administration_rounds);
+    Outcome::Deal {
+        terms,
+        round,
+        durability,
+    }
+}

@@ -1,0 +1,94 @@
+//! Phase 3: signalling. Side members state positions; each side's consistency is scored.
+
+use bevy_ecs::prelude::*;
+
+use crate::model::components::{ActorIndex, Mandate, SideIndex, Standing, Voice};
+use crate::model::formulas;
+use crate::model::resources::{LiveParams, Model};
+use crate::model::rng::{Stream, Streams};
+
+/// Each member states its ideal shaded toward its side's mandate by λ, plus N(0, σ_msg) noise;
+/// a scheduled statement replaces that on the issues it addresses. In actor order.
+pub fn make_statements(
+    model: Res<Model>,
+    params: Res<LiveParams>,
+    mut streams: ResMut<Streams>,
+    sides: Query<(&SideIndex, &Mandate)>,
+    mut voices: Query<(&ActorIndex, &mut Voice)>,
+    mut mandates: Local<Vec<Vec<f64>>>,
+) {
+    let s = &model.scenario;
+    mandates.resize(s.sides.len(), Vec::new());
+    for (k, m) in &sides {
+        mandates[k.0].clone_from(&m.0);
+    }
+    let (shade, sigma) = (params.0.statement_shading, params.0.message_noise);
+    for (i, mut v) in voices.iter_mut().sort::<&ActorIndex>() {
+        let a = &s.actors[i.0];
+        let mandate = &mandates[a.side.expect("voices belong to side members")];
+        let v = &mut *v;
+        if v.spoken {
+            v.prev.clone_from(&v.now);
+        }
+        for d in 0..v.now.len() {
+            let noise = if sigma > 0.0 {
+                sigma * streams.normal(Stream::Signalling)
+            } else {
+                0.0
+            };
+            v.now[d] = if v.forced[d].is_nan() {
+                (a.ideal[d] + shade * (mandate[d] - a.ideal[d]) + noise).clamp(0.0, 100.0)
+            } else {
+                v.forced[d]
+            };
+        }
+        v.spoken = true;
+    }
+}
+
+/// A side's consistency: `1 − [ν1·|m̄_t − m̄_{t−1}|/100 + ν2·sd/50 + ν3·reversal]`, where `m̄`
+/// is the mean statement of its members, `sd` their spread (mean over issues) and `reversal`
+/// the share of members who contradicted themselves this round.
+pub fn score_consistency(
+    model: Res<Model>,
+    params: Res<LiveParams>,
+    voices: Query<(&ActorIndex, &Voice)>,
+    mut sides: Query<(&SideIndex, &mut Standing)>,
+    mut column: Local<Vec<f64>>,
+) {
+    let s = &model.scenario;
+    let p = &params.0;
+    for (k, mut standing) in &mut sides {
+        let members = &model.members[k.0];
+        let (mut mean_sum, mut sd_sum, mut reversed) = (0.0, 0.0, 0usize);
+        for d in 0..s.issues.len() {
+            column.clear();
+            for (i, v) in &voices {
+                if members.contains(&i.0) {
+                    column.push(v.now[d]);
+                }
+            }
+            mean_sum += formulas::mean(&column);
+            sd_sum += formulas::std_dev(&column);
+        }
+        for (i, v) in &voices {
+            if members.contains(&i.0) && v.reversed {
+                reversed += 1;
+            }
+        }
+        let n = s.issues.len().max(1) as f64;
+        let mean_now = mean_sum / n;
+        let reversal = reversed as f64 / members.len().max(1) as f64;
+        let prev = standing.prev_mean.unwrap_or(mean_now);
+        standing.consistency = formulas::consistency(
+            mean_now,
+            prev,
+            sd_sum / n,
+            reversal,
+            p.consistency_shift,
+            p.consistency_spread,
+            p.consistency_reversal,
+        );
+        standing.prev_mean = Some(mean_now);
+    }
+}

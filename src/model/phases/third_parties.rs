@@ -1,0 +1,193 @@
+//! Phase 6: third parties. A third party with `Strike` weighs striking against waiting; its
+//! chance of success rises with its patron's approval (DESIGN §7.3 item 6).
+
+use bevy_ecs::prelude::*;
+
+use crate::model::components::{ActorIndex, Influence, NoDeal, Offer, SideIndex, StrikeChance};
+use crate::model::formulas;
+use crate::model::resources::{Clock, Ending, Latent, LiveParams, Model, StrikeOption};
+use crate::model::rng::{Stream, Streams};
+use crate::outcome::{Outcome, Response};
+use crate::scenario::types::{ForcedKind, Params};
+
+/// The point talks are heading to if nobody strikes: midway between the offers.
+pub fn waiting_point(offers: &[Vec<f64>; 2], out: &mut Vec<f64>) {
+    out.clear();
+    out.extend(offers[0].iter().zip(&offers[1]).map(|(a, b)| 0.5 * (a + b)));
+}
+
+/// Actor `a`'s expected gain from the strike `o` over waiting, at success probability `p`:
+/// `p·U(strike) + (1 − p)·U(sq) − ĉ − Σ ρ·r·C_response − defiance` minus
+/// `U(wait) − threat·(1 − progress)` (waiting looks worse as the threat grows).
+#[allow(clippy::too_many_arguments)]
+pub fn strike_gain(
+    model: &Model,
+    params: &Params,
+    latent: &Latent,
+    a: usize,
+    o: &StrikeOption,
+    p: f64,
+    defiance: f64,
+    wait: &[f64],
+) -> f64 {
+    let protection: f64 = model
+        .protectors
+        .iter()
+        .zip(&latent.commitments)
+        .filter(|(pr, _)| pr.1 == o.target)
+        .map(|(pr, c)| formulas::protected_strike_cost(0.0, c * pr.3, params.response_cost))
+        .sum();
+    let cost = model.scenario.actors[a].war.cost + protection + defiance;
+    let u_strike =
+        p * model.utility(a, &o.point) + (1.0 - p) * model.utility(a, &model.status_quo) - cost;
+    let u_wait = model.utility(a, wait) - latent.threat * (1.0 - latent.progress());
+    u_strike - u_wait
+}
+
+/// Misperception: the noise on a striker's estimate of success, reduced by mediation.
+pub fn misperceive(model: &Model, params: &Params, streams: &mut Streams, stream: Stream) -> f64 {
+    let clarity = model.mediators.iter().map(|m| m.1).fold(0.0, f64::max);
+    params.optimism_bias + params.misperception * (1.0 - clarity) * streams.normal(stream)
+}
+
+/// How a strike ends the run: each protector of the target answers (military with its
+/// `military` probability, material up to its `response` probability, diplomatic otherwise),
+/// and the target retaliates with probability `retaliation`.
+pub fn strike_outcome(
+    model: &Model,
+    params: &Params,
+    streams: &mut Streams,
+    stream: Stream,
+    o: &StrikeOption,
+    g: f64,
+    round: usize,
+) -> Outcome {
+    let responses = model
+        .protectors
+        .iter()
+        .filter(|p| p.1 == o.target)
+        .map(|&(actor, _, _, response, military)| {
+            let u = streams.uniform(stream);
+            let level = if u < military {
+                Response::Military
+            } else if u < response {
+                Response::Material
+            } else {
+                Response::Diplomatic
+            };
+            (actor, level)
+        })
+        .collect();
+    let retaliation = streams.uniform(stream) < params.retaliation;
+    Outcome::Strike {
+        by: o.actor,
+        patron_approval: g,
+        round,
+        responses,
+        retaliation,
+    }
+}
+
+/// The patron's approval `g = σ(κ_g·(hawk share − pragmatist share + threat − progress))`, where
+/// the hawks are the patron's members who expect a strike to pay for itself.
+fn approval(
+    model: &Model,
+    params: &Params,
+    latent: &Latent,
+    o: &StrikeOption,
+    influence: &[f64],
+) -> f64 {
+    let Some(k) = o.patron else { return 1.0 };
+    let mut weights = Vec::new();
+    model.member_weights(k, influence, &mut weights);
+    let (mut hawk, mut total) = (0.0, 0.0);
+    for (&m, &w) in model.members[k].iter().zip(&weights) {
+        let a = &model.scenario.actors[m];
+        let gain = a.war.success
+            * (model.utility(m, &o.point) - model.utility(m, &model.status_quo))
+            - a.war.cost;
+        total += w;
+        if gain > 0.0 {
+            hawk += w;
+        }
+    }
+    let hawk = if total > 0.0 { hawk / total } else { 0.0 };
+    formulas::patron_approval(
+        params.approval_sharpness,
+        hawk,
+        1.0 - hawk,
+        latent.threat,
+        latent.progress(),
+    )
+}
+
+/// Each third party with a military option decides, in actor order, once the talks stall or a
+/// deadline lapses (or when forced): `P = σ(κ·(ΔEU − θ + audience cost))`.
+#[allow(clippy::too_many_arguments)]
+pub fn weigh_third_party_strikes(
+    model: Res<Model>,
+    params: Res<LiveParams>,
+    clock: Res<Clock>,
+    latent: Res<Latent>,
+    mut streams: ResMut<Streams>,
+    mut ending: ResMut<Ending>,
+    sides: Query<(&SideIndex, &Offer)>,
+    mut actors: Query<(&ActorIndex, &Influence, &NoDeal, &mut StrikeChance)>,
+    mut influence: Local<Vec<f64>>,
+    mut wait: Local<Vec<f64>>,
+) {
+    let p = &params.0;
+    let n = model.scenario.actors.len();
+    influence.clear();
+    influence.resize(n, 0.0);
+    for (i, inf, _, _) in &actors {
+        influence[i.0] = inf.0;
+    }
+    let mut offers: [Vec<f64>; 2] = Default::default();
+    for (k, o) in &sides {
+        offers[k.0].clone_from(&o.y);
+    }
+    waiting_point(&offers, &mut wait);
+    let open = latent.escalation_open(p);
+    let audience = if latent.deadline_lapsed {
+        p.audience_cost
+    } else {
+        0.0
+    };
+    for o in model.strikes.iter().filter(|o| o.own_side.is_none()) {
+        let forced = latent
+            .forced
+            .iter()
+            .any(|&(a, f)| a == o.actor && f == ForcedKind::Strike);
+        let g = approval(&model, p, &latent, o, &influence);
+        let success = formulas::clamp01(
+            formulas::strike_success(g, o.success, o.success_alone)
+                + misperceive(&model, p, &mut streams, Stream::ThirdParties),
+        );
+        let defiance = p.defiance_cost * (1.0 - g) * latent.progress();
+        let gain = strike_gain(&model, p, &latent, o.actor, o, success, defiance, &wait);
+        let chance = if forced {
+            1.0
+        } else if open {
+            formulas::escalation_probability(p.strike_sharpness, gain, o.restraint, audience)
+        } else {
+            0.0
+        };
+        for (i, _, _, mut sc) in &mut actors {
+            if i.0 == o.actor {
+                sc.0 = chance;
+            }
+        }
+        if ending.0.is_none() && streams.uniform(Stream::ThirdParties) < chance {
+            ending.0 = Some(strike_outcome(
+                &model,
+                p,
+                &mut streams,
+                Stream::ThirdParties,
+                o,
+                g,
+                clock.round,
+            ));
+        }
+    }
+}

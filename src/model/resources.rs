@@ -1,0 +1,291 @@
+//! Resources: the run-wide state of the simulation and what never changes during a run.
+
+use std::sync::Arc;
+
+use bevy_ecs::prelude::*;
+
+use super::formulas;
+use crate::outcome::{Outcome, RoundRecord};
+use crate::scenario::types::{Capability, Params, Role, Scenario};
+
+/// One military option in the scenario, resolved for the model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrikeOption {
+    /// Actor index of who holds it.
+    pub actor: usize,
+    /// The striker's own side when it is a side's leader (`None` for a third party).
+    pub own_side: Option<usize>,
+    /// Side index of the target.
+    pub target: usize,
+    /// Side index of the patron whose approval is sought, if any.
+    pub patron: Option<usize>,
+    /// Success with full approval (or on its own, for a side).
+    pub success: f64,
+    /// Success without approval.
+    pub success_alone: f64,
+    /// Restraint threshold θ.
+    pub restraint: f64,
+    /// Positions after a successful strike (status quo elsewhere).
+    pub point: Vec<f64>,
+}
+
+/// The scenario and everything derived from it once per ensemble (immutable during runs).
+#[derive(Resource, Debug, Clone)]
+pub struct Model {
+    /// The validated scenario.
+    pub scenario: Arc<Scenario>,
+    /// Normalised salience per actor (empty for a mediator without preferences).
+    pub sal_norm: Vec<Vec<f64>>,
+    /// Risk exponent γ = 2^(−ρ) per actor.
+    pub gamma: Vec<f64>,
+    /// Members of each side: the leader first, then the factions.
+    pub members: Vec<Vec<usize>>,
+    /// Influence weight added to each actor by lobbying third parties.
+    pub lobby: Vec<f64>,
+    /// Each side's normalised salience (members' saliences weighted by initial influence), used
+    /// to choose on which issues it concedes.
+    pub side_salience: Vec<Vec<f64>>,
+    /// The status quo point.
+    pub status_quo: Vec<f64>,
+    /// The military options.
+    pub strikes: Vec<StrikeOption>,
+    /// For each side, the point a strike involving it would lead to (the first option that
+    /// targets it or that it owns or patronises; the status quo if none).
+    pub strike_point: Vec<Vec<f64>>,
+    /// Protectors: (actor, client side, initial commitment, response probability, military share).
+    pub protectors: Vec<(usize, usize, f64, f64, f64)>,
+    /// Mediators: (actor, clarity).
+    pub mediators: Vec<(usize, f64)>,
+}
+
+impl Model {
+    /// Derives the model's static data from a validated scenario.
+    pub fn new(scenario: Arc<Scenario>) -> Self {
+        let s = &*scenario;
+        let n = s.actors.len();
+        let mut sal_norm = vec![Vec::new(); n];
+        let mut gamma = vec![1.0; n];
+        let mut lobby = vec![0.0; n];
+        let mut strikes = Vec::new();
+        let mut protectors = Vec::new();
+        let mut mediators = Vec::new();
+        let status_quo: Vec<f64> = s.issues.iter().map(|i| i.status_quo).collect();
+        for (a, actor) in s.actors.iter().enumerate() {
+            if !actor.salience.is_empty() {
+                sal_norm[a] = vec![0.0; s.issues.len()];
+                formulas::normalise_salience(&actor.salience, &mut sal_norm[a]);
+            }
+            gamma[a] = formulas::risk_exponent(actor.risk);
+            for c in &actor.capabilities {
+                match c {
+                    Capability::Lobby { target, strength } => lobby[*target] += strength,
+                    Capability::Strike {
+                        target,
+                        patron,
+                        success,
+                        success_alone,
+                        restraint,
+                        outcome,
+                    } => {
+                        let own_side = (actor.role == Role::Leader).then_some(actor.side).flatten();
+                        let point = status_quo
+                            .iter()
+                            .zip(outcome)
+                            .map(|(sq, o)| o.unwrap_or(*sq))
+                            .collect();
+                        strikes.push(StrikeOption {
+                            actor: a,
+                            own_side,
+                            target: *target,
+                            patron: *patron,
+                            success: *success,
+                            success_alone: *success_alone,
+                            restraint: *restraint,
+                            point,
+                        });
+                    }
+                    Capability::Protect {
+                        client,
+                        commitment,
+                        response,
+                        military,
+                    } => protectors.push((a, *client, *commitment, *response, *military)),
+                    Capability::Mediate { clarity } => mediators.push((a, *clarity)),
+                }
+            }
+        }
+        let members: Vec<Vec<usize>> = s
+            .sides
+            .iter()
+            .map(|side| {
+                std::iter::once(side.leader)
+                    .chain(side.factions.iter().copied())
+                    .collect()
+            })
+            .collect();
+        let side_salience = (0..s.sides.len())
+            .map(|k| {
+                let mut acc = vec![0.0; s.issues.len()];
+                for &m in &members[k] {
+                    let w = if s.actors[m].role == Role::Leader {
+                        1.0
+                    } else {
+                        s.actors[m].influence
+                    };
+                    for (x, v) in acc.iter_mut().zip(&sal_norm[m]) {
+                        *x += w * v;
+                    }
+                }
+                let mut out = vec![0.0; acc.len()];
+                formulas::normalise_salience(&acc, &mut out);
+                out
+            })
+            .collect();
+        let strike_point = (0..s.sides.len())
+            .map(|k| {
+                strikes
+                    .iter()
+                    .find(|o| o.target == k || o.own_side == Some(k) || o.patron == Some(k))
+                    .map_or_else(|| status_quo.clone(), |o| o.point.clone())
+            })
+            .collect();
+        Model {
+            scenario,
+            sal_norm,
+            gamma,
+            members,
+            lobby,
+            side_salience,
+            status_quo,
+            strikes,
+            strike_point,
+            protectors,
+            mediators,
+        }
+    }
+
+    /// Actor `a`'s utility of point `y` (DESIGN §7.1).
+    pub fn utility(&self, a: usize, y: &[f64]) -> f64 {
+        formulas::utility(
+            &self.scenario.actors[a].ideal,
+            &self.sal_norm[a],
+            self.gamma[a],
+            y,
+        )
+    }
+
+    /// Weight of each member of side `k` (aligned with `members[k]`) in ratification and in the
+    /// mandate: factions by influence plus lobbying, the leader by ω times the factions' total.
+    pub fn member_weights(&self, k: usize, influence: &[f64], out: &mut Vec<f64>) {
+        out.clear();
+        let side = &self.scenario.sides[k];
+        let factions: f64 = side
+            .factions
+            .iter()
+            .map(|&f| (influence[f] + self.lobby[f]).max(0.0))
+            .sum();
+        for &m in &self.members[k] {
+            out.push(if m == side.leader {
+                side.leader_weight * factions
+            } else {
+                (influence[m] + self.lobby[m]).max(0.0)
+            });
+        }
+    }
+
+    /// The Putnam win-set test of side `k` for deal `y`: the weighted share of members who
+    /// prefer `y` (with their value of any deal) to their no-deal value, whether it reaches the
+    /// ratification quota, and whether every veto player agrees.
+    pub fn ratification(
+        &self,
+        k: usize,
+        y: &[f64],
+        weights: &[f64],
+        no_deal: &[f64],
+    ) -> (f64, bool) {
+        let side = &self.scenario.sides[k];
+        let (mut yes, mut total) = (0.0, 0.0);
+        let mut vetoed = false;
+        for (&m, &w) in self.members[k].iter().zip(weights) {
+            let prefers = self.utility(m, y) + self.scenario.actors[m].deal_bonus >= no_deal[m];
+            total += w;
+            if prefers {
+                yes += w;
+            } else if side.veto.contains(&m) {
+                vetoed = true;
+            }
+        }
+        let share = if total > 0.0 { yes / total } else { 0.0 };
+        (
+            share,
+            !vetoed
+                && formulas::ratifies(
+                    &[(true, yes), (false, total - yes)],
+                    side.ratification_quota,
+                ),
+        )
+    }
+}
+
+/// The round clock.
+#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Clock {
+    /// The current round, 1-based (0 before the first).
+    pub round: usize,
+}
+
+/// The latent state of the negotiation (not owned by any actor).
+#[derive(Resource, Debug, Clone, PartialEq, Default)]
+pub struct Latent {
+    /// Latent threat (the stockpile's weight), grows each round.
+    pub threat: f64,
+    /// Mean gap between the offers at the start of the talks.
+    pub initial_gap: f64,
+    /// Mean gap between the offers now.
+    pub gap: f64,
+    /// Consecutive rounds in which the gap did not narrow enough.
+    pub stalled_rounds: u32,
+    /// Last round before a deadline lapses, if one was set.
+    pub deadline: Option<usize>,
+    /// A deadline has lapsed without a deal.
+    pub deadline_lapsed: bool,
+    /// Current commitment of each protector (aligned with `Model::protectors`).
+    pub commitments: Vec<f64>,
+    /// Forced actions of this round: (actor, action).
+    pub forced: Vec<(usize, crate::scenario::types::ForcedKind)>,
+    /// The mediator's proposal this round, if any.
+    pub proposal: Option<Vec<f64>>,
+    /// Ids of the events that fired this round (indices into the scenario's events).
+    pub fired: Vec<usize>,
+    /// Probability of a collapse this round.
+    pub collapse_probability: f64,
+}
+
+impl Latent {
+    /// Progress of the talks in [0, 1]: how much of the initial gap has closed.
+    pub fn progress(&self) -> f64 {
+        if self.initial_gap > 0.0 {
+            formulas::clamp01(1.0 - self.gap / self.initial_gap)
+        } else {
+            1.0
+        }
+    }
+
+    /// The talks are stalled (no progress for `stall_rounds`) or a deadline has lapsed: the
+    /// condition under which military options are weighed (DESIGN §7.3 item 7).
+    pub fn escalation_open(&self, params: &Params) -> bool {
+        self.deadline_lapsed || f64::from(self.stalled_rounds) >= params.stall_rounds
+    }
+}
+
+/// The global parameters in force (scheduled `ParameterChange` events modify them).
+#[derive(Resource, Debug, Clone, PartialEq)]
+pub struct LiveParams(pub Params);
+
+/// How the run ended, once it has.
+#[derive(Resource, Debug, Clone, PartialEq, Default)]
+pub struct Ending(pub Option<Outcome>);
+
+/// The trace: one record per round played.
+#[derive(Resource, Debug, Clone, PartialEq, Default)]
+pub struct Trace(pub Vec<RoundRecord>);

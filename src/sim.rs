@@ -1,0 +1,71 @@
+//! One run: a `World` and its round `Schedule`, reused across runs.
+
+use std::sync::Arc;
+
+use bevy_ecs::prelude::*;
+
+use crate::model::resources::{Ending, Trace};
+use crate::model::{round_schedule, spawn};
+use crate::outcome::{Outcome, RoundRecord};
+use crate::scenario::Scenario;
+
+/// A simulator for one scenario: owns a World and its Schedule and resets them between runs.
+/// Not shared between threads; make one per worker.
+pub struct Sim {
+    world: World,
+    schedule: Schedule,
+    horizon: usize,
+}
+
+/// The result of one run, borrowed from the simulator until its next run.
+#[derive(Debug)]
+pub struct RunView<'a> {
+    /// How the run ended.
+    pub outcome: &'a Outcome,
+    /// One record per round played.
+    pub trace: &'a [RoundRecord],
+}
+
+impl Sim {
+    /// Builds the World and initialises the schedule.
+    ///
+    /// # Panics
+    /// If the schedule has an ambiguity (a bug in the model, caught by the tests).
+    pub fn new(scenario: Arc<Scenario>) -> Self {
+        let horizon = scenario.rounds.len();
+        let mut world = spawn::spawn(scenario);
+        let mut schedule = round_schedule();
+        if let Err(e) = schedule.initialize(&mut world) {
+            panic!(
+                "the round schedule is ambiguous: {}",
+                e.to_string(schedule.graph(), &world)
+            );
+        }
+        Sim {
+            world,
+            schedule,
+            horizon,
+        }
+    }
+
+    /// Plays run `run` under master seed `seed` to its end and returns its outcome and trace.
+    /// The same `(seed, run)` always gives the same result, whatever ran before.
+    pub fn run(&mut self, seed: u64, run: u64) -> RunView<'_> {
+        spawn::reset(&mut self.world, seed, run);
+        for _ in 0..self.horizon {
+            self.schedule.run(&mut self.world);
+            if self.world.resource::<Ending>().0.is_some() {
+                break;
+            }
+        }
+        RunView {
+            outcome: self
+                .world
+                .resource::<Ending>()
+                .0
+                .as_ref()
+                .expect("the record phase ends the run at the horizon"),
+            trace: &self.world.resource::<Trace>().0,
+        }
+    }
+}
