@@ -74,7 +74,7 @@ impl Outcome {
 }
 
 /// The state of the talks at the end of one round: every series the model computes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct RoundRecord {
     /// Round number (1-based).
     pub round: usize,

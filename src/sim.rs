@@ -65,7 +65,7 @@ impl Sim {
                 .0
                 .as_ref()
                 .expect("the record phase ends the run at the horizon"),
-            trace: &self.world.resource::<Trace>().0,
+            trace: self.world.resource::<Trace>().rows(),
         }
     }
 }

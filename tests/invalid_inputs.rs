@@ -66,6 +66,18 @@ fn unknown_variant_lists_the_variants() {
 }
 
 #[test]
+fn unknown_field_inside_an_event_effect() {
+    expect(
+        "tests/broken/effect-unknown-field.ron",
+        &[],
+        &[
+            "effect-unknown-field.ron:2:109: unknown field `extra` in `Deadline`",
+            "allowed fields: `round`",
+        ],
+    );
+}
+
+#[test]
 fn wrong_struct_name() {
     expect(
         "tests/broken/wrong-struct-name.ron",

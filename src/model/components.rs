@@ -54,6 +54,9 @@ pub struct Offer {
     pub conceded: bool,
     /// The concession stopped at the boundary of the side's win-set.
     pub at_boundary: bool,
+    /// Each actor's utility of `y`, filled for the members of both sides (the offer phase keeps
+    /// it in step with `y`; the response phase reads it).
+    pub utility: Vec<f64>,
 }
 
 /// A side's view of the talks.

@@ -56,6 +56,12 @@ pub struct Model {
     pub protectors: Vec<(usize, usize, f64, f64, f64)>,
     /// Mediators: (actor, clarity).
     pub mediators: Vec<(usize, f64)>,
+    /// Each actor's utility of the status quo (0 for actors without preferences).
+    pub u_status_quo: Vec<f64>,
+    /// Each side member's utility of its side's strike point (0 for others).
+    pub u_strike_point: Vec<f64>,
+    /// Per military option, each actor's utility of its successful outcome.
+    pub u_option: Vec<Vec<f64>>,
 }
 
 impl Model {
@@ -149,8 +155,8 @@ impl Model {
                     .map_or_else(|| status_quo.clone(), |o| o.point.clone())
             })
             .collect();
-        Model {
-            scenario,
+        let mut model = Model {
+            scenario: scenario.clone(),
             sal_norm,
             gamma,
             members,
@@ -161,6 +167,35 @@ impl Model {
             strike_point,
             protectors,
             mediators,
+            u_status_quo: Vec::new(),
+            u_strike_point: Vec::new(),
+            u_option: Vec::new(),
+        };
+        // Utilities of points that never move during a run, computed once.
+        let prefers = |a: usize| !s.actors[a].ideal.is_empty();
+        let at = |m: &Model, a: usize, y: &[f64]| if prefers(a) { m.utility(a, y) } else { 0.0 };
+        model.u_status_quo = (0..n).map(|a| at(&model, a, &model.status_quo)).collect();
+        model.u_strike_point = (0..n)
+            .map(|a| {
+                s.actors[a]
+                    .side
+                    .map_or(0.0, |k| at(&model, a, &model.strike_point[k]))
+            })
+            .collect();
+        model.u_option = model
+            .strikes
+            .iter()
+            .map(|o| (0..n).map(|a| at(&model, a, &o.point)).collect())
+            .collect();
+        model
+    }
+
+    /// Fills `out` (indexed by actor) with every side member's utility of `y`.
+    pub fn member_utilities(&self, y: &[f64], out: &mut Vec<f64>) {
+        out.clear();
+        out.resize(self.scenario.actors.len(), 0.0);
+        for &m in self.members.iter().flatten() {
+            out[m] = self.utility(m, y);
         }
     }
 
@@ -203,11 +238,23 @@ impl Model {
         weights: &[f64],
         no_deal: &[f64],
     ) -> (f64, bool) {
+        self.ratification_by(k, |m| self.utility(m, y), weights, no_deal)
+    }
+
+    /// [`Model::ratification`] with each member's utility of the deal given by `utility`, for
+    /// callers that have computed it already.
+    pub fn ratification_by(
+        &self,
+        k: usize,
+        utility: impl Fn(usize) -> f64,
+        weights: &[f64],
+        no_deal: &[f64],
+    ) -> (f64, bool) {
         let side = &self.scenario.sides[k];
         let (mut yes, mut total) = (0.0, 0.0);
         let mut vetoed = false;
         for (&m, &w) in self.members[k].iter().zip(weights) {
-            let prefers = self.utility(m, y) + self.scenario.actors[m].deal_bonus >= no_deal[m];
+            let prefers = utility(m) + self.scenario.actors[m].deal_bonus >= no_deal[m];
             total += w;
             if prefers {
                 yes += w;
@@ -286,6 +333,31 @@ pub struct LiveParams(pub Params);
 #[derive(Resource, Debug, Clone, PartialEq, Default)]
 pub struct Ending(pub Option<Outcome>);
 
-/// The trace: one record per round played.
+/// The trace: one record per round played. Rows are kept between runs and overwritten, so a
+/// reused World records without allocating.
 #[derive(Resource, Debug, Clone, PartialEq, Default)]
-pub struct Trace(pub Vec<RoundRecord>);
+pub struct Trace {
+    rows: Vec<RoundRecord>,
+    len: usize,
+}
+
+impl Trace {
+    /// The records of the current run.
+    pub fn rows(&self) -> &[RoundRecord] {
+        &self.rows[..self.len]
+    }
+
+    /// Forgets the records (keeps their allocations).
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// The next record to fill; its fields hold stale values the caller overwrites.
+    pub fn next_row(&mut self) -> &mut RoundRecord {
+        if self.len == self.rows.len() {
+            self.rows.push(RoundRecord::default());
+        }
+        self.len += 1;
+        &mut self.rows[self.len - 1]
+    }
+}

@@ -27,9 +27,12 @@ pub enum Stream {
 
 const STREAMS: usize = 5;
 
-/// The generators of one run.
+/// The generators of one run, with the spare normal draw of each (the polar method makes two).
 #[derive(Resource, Debug, Clone)]
-pub struct Streams([ChaCha8Rng; STREAMS]);
+pub struct Streams {
+    rngs: [ChaCha8Rng; STREAMS],
+    spare: [Option<f64>; STREAMS],
+}
 
 /// SplitMix64: decorrelates the per-phase keys derived from one master seed.
 fn splitmix(mut z: u64) -> u64 {
@@ -48,25 +51,40 @@ fn generator(seed: u64, run: u64, phase: usize) -> ChaCha8Rng {
 impl Streams {
     /// The streams of run `run` under master seed `seed`.
     pub fn new(seed: u64, run: u64) -> Self {
-        Streams(std::array::from_fn(|p| generator(seed, run, p)))
+        Streams {
+            rngs: std::array::from_fn(|p| generator(seed, run, p)),
+            spare: [None; STREAMS],
+        }
     }
 
     /// Repositions every stream for another run (no allocation).
     pub fn reset(&mut self, seed: u64, run: u64) {
-        for (p, rng) in self.0.iter_mut().enumerate() {
+        for (p, rng) in self.rngs.iter_mut().enumerate() {
             *rng = generator(seed, run, p);
         }
+        self.spare = [None; STREAMS];
     }
 
     /// A uniform draw in [0, 1) from `stream`.
     pub fn uniform(&mut self, stream: Stream) -> f64 {
-        self.0[stream as usize].random::<f64>()
+        self.rngs[stream as usize].random::<f64>()
     }
 
-    /// A standard normal draw from `stream` (Box–Muller through `libm`, portable).
+    /// A standard normal draw from `stream`: Marsaglia's polar method through `libm` (portable),
+    /// each accepted pair giving two draws.
     pub fn normal(&mut self, stream: Stream) -> f64 {
-        let u1 = 1.0 - self.uniform(stream); // (0, 1]
-        let u2 = self.uniform(stream);
-        libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(std::f64::consts::TAU * u2)
+        if let Some(z) = self.spare[stream as usize].take() {
+            return z;
+        }
+        loop {
+            let u = 2.0 * self.uniform(stream) - 1.0;
+            let v = 2.0 * self.uniform(stream) - 1.0;
+            let s = u * u + v * v;
+            if s > 0.0 && s < 1.0 {
+                let f = libm::sqrt(-2.0 * libm::log(s) / s);
+                self.spare[stream as usize] = Some(v * f);
+                return u * f;
+            }
+        }
     }
 }

@@ -112,6 +112,6 @@ pub fn reset(world: &mut World, seed: u64, run: u64) {
     }
     *world.resource_mut::<Clock>() = Clock::default();
     world.resource_mut::<Ending>().0 = None;
-    world.resource_mut::<Trace>().0.clear();
+    world.resource_mut::<Trace>().clear();
     world.resource_mut::<Streams>().reset(seed, run);
 }

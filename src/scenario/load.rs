@@ -110,7 +110,7 @@ pub fn load_str(text: &str, path: &Path, overrides: &[Override]) -> Result<Loade
             if let Some((o, _)) = overrides
                 .iter()
                 .zip(&targets)
-                .find(|(_, t)| field.starts_with(&t.concrete))
+                .find(|(_, t)| field.starts_with(&without_variants(&t.concrete)))
             {
                 d.message = format!("{} (the value comes from --set {o})", d.message);
             }
@@ -355,6 +355,15 @@ fn typed(
         }
         .into()
     })
+}
+
+/// A serde path without the enum variant segments (`capabilities[1].Lobby.strength` →
+/// `capabilities[1].strength`), as validation writes field paths.
+fn without_variants(path: &str) -> String {
+    path.split('.')
+        .filter(|seg| !seg.starts_with(|c: char| c.is_ascii_uppercase()))
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// serde's type-error text, reworded for users.

@@ -182,6 +182,7 @@ pub struct RawTrust {
 
 /// What an actor can do outside the talks (DESIGN §7.2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Capability")]
 pub enum RawCapability {
     /// Moves influence inside a side toward an allied faction.
     Lobby(RawLobby),
@@ -278,6 +279,7 @@ pub struct RawEvent {
 
 /// The typed effect of an event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Effect", deny_unknown_fields)]
 pub enum RawEffect {
     /// An actor states a position publicly (counts toward its side's consistency).
     Statement {

@@ -438,7 +438,7 @@ impl Validator<'_> {
             }
             _ => {}
         }
-        let complete = role != Role::Mediator || a.ideal.is_some();
+        let complete = role != Role::Mediator || a.ideal.is_some() || a.salience.is_some();
         let ideal = self.per_issue(
             a.ideal.as_ref(),
             &format!("{f}.ideal"),

@@ -315,7 +315,7 @@ pub struct Ensemble {
 
 /// Runs the ensemble: runs are split into chunks, each worker keeps one reused [`Sim`].
 pub fn run_ensemble(scenario: &Arc<Scenario>, e: Ensemble) -> Aggregate {
-    const CHUNK: u64 = 2048;
+    const CHUNK: u64 = 512;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(e.threads)
         .build()

@@ -90,8 +90,8 @@ pub fn value_no_deal(
         } else {
             a.war.success
         };
-        let u_sq = model.utility(i.0, &model.status_quo);
-        let u_strike = model.utility(i.0, &model.strike_point[k]);
+        let u_sq = model.u_status_quo[i.0];
+        let u_strike = model.u_strike_point[i.0];
         nd.0 = formulas::no_deal_value(u_sq, u_strike, p_esc, p_hat, a.war.cost);
     }
 }

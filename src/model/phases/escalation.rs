@@ -28,6 +28,7 @@ pub fn weigh_side_strikes(
     mut influence: Local<Vec<f64>>,
     mut weights: Local<Vec<f64>>,
     mut wait: Local<Vec<f64>>,
+    mut offers: Local<[Vec<f64>; 2]>,
 ) {
     let p = &params.0;
     let s = &model.scenario;
@@ -36,7 +37,6 @@ pub fn weigh_side_strikes(
     for (i, inf, _) in &actors {
         influence[i.0] = inf.0;
     }
-    let mut offers: [Vec<f64>; 2] = Default::default();
     for (k, o) in &sides {
         offers[k.0].clone_from(&o.y);
     }
@@ -47,24 +47,24 @@ pub fn weigh_side_strikes(
     } else {
         0.0
     };
-    for o in &model.strikes {
+    for (oi, o) in model.strikes.iter().enumerate() {
         let Some(k) = o.own_side else { continue };
         let forced = latent
             .forced
             .iter()
             .any(|&(a, f)| a == o.actor && f == ForcedKind::Strike);
-        let noise = misperceive(&model, p, &mut streams, Stream::Escalation);
-        model.member_weights(k, &influence, &mut weights);
-        let (mut gain, mut total) = (0.0, 0.0);
-        for (&m, &w) in model.members[k].iter().zip(weights.iter()) {
-            let success = formulas::clamp01(s.actors[m].war.success + noise);
-            gain += w * strike_gain(&model, p, &latent, m, o, success, 0.0, &wait);
-            total += w;
-        }
-        let gain = if total > 0.0 { gain / total } else { 0.0 };
         let chance = if forced {
             1.0
         } else if open {
+            let noise = misperceive(&model, p, &mut streams, Stream::Escalation);
+            model.member_weights(k, &influence, &mut weights);
+            let (mut gain, mut total) = (0.0, 0.0);
+            for (&m, &w) in model.members[k].iter().zip(weights.iter()) {
+                let success = formulas::clamp01(s.actors[m].war.success + noise);
+                gain += w * strike_gain(&model, p, &latent, m, oi, success, 0.0, &wait);
+                total += w;
+            }
+            let gain = if total > 0.0 { gain / total } else { 0.0 };
             formulas::escalation_probability(p.strike_sharpness, gain, o.restraint, audience)
         } else {
             0.0
@@ -74,7 +74,7 @@ pub fn weigh_side_strikes(
                 sc.0 = chance;
             }
         }
-        if ending.0.is_none() && streams.uniform(Stream::Escalation) < chance {
+        if chance > 0.0 && ending.0.is_none() && streams.uniform(Stream::Escalation) < chance {
             ending.0 = Some(strike_outcome(
                 &model,
                 p,

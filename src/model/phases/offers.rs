@@ -46,6 +46,9 @@ pub fn exchange_offers(
     mut sides: Query<(&SideIndex, &Mandate, &mut Offer, &Standing)>,
     mut buf: Local<ActorBuffers>,
     mut scratch: Local<[Vec<f64>; 4]>,
+    mut before: Local<Vec<f64>>,
+    mut target: Local<Vec<f64>>,
+    mut utils: Local<[Vec<f64>; 2]>,
 ) {
     let s = &model.scenario;
     let p = &params.0;
@@ -61,6 +64,7 @@ pub fn exchange_offers(
         y.clone_from(&offer.y);
         m.clone_from(&mandate.0);
         trust[k.0] = standing.trust;
+        utils[k.0].clone_from(&offer.utility);
     }
     let mut risks = [0.0; 2];
     let mut conceded = [false; 2];
@@ -68,6 +72,8 @@ pub fn exchange_offers(
     if clock.round == 1 {
         y0.clone_from(m0);
         y1.clone_from(m1);
+        model.member_utilities(y0, &mut utils[0]);
+        model.member_utilities(y1, &mut utils[1]);
         latent.initial_gap = gap(y0, y1);
         latent.gap = latent.initial_gap;
     } else {
@@ -83,19 +89,20 @@ pub fn exchange_offers(
                 (&mut *y1, &*m1)
             };
             model.member_weights(k, influence, weights);
-            if !model.ratification(k, y, weights, no_deal).1 {
+            let u = &mut utils[k];
+            if !model.ratification_by(k, |a| u[a], weights, no_deal).1 {
                 for (yd, md) in y.iter_mut().zip(m) {
                     *yd = 0.5 * (*yd + md);
                 }
+                model.member_utilities(y, u);
             }
         }
         for k in 0..2 {
             let leader = s.sides[k].leader;
             let bonus = s.actors[leader].deal_bonus;
-            let (own, other) = if k == 0 { (&*y0, &*y1) } else { (&*y1, &*y0) };
             risks[k] = formulas::zeuthen_risk(
-                model.utility(leader, own) + bonus,
-                model.utility(leader, other) + bonus,
+                utils[k][leader] + bonus,
+                utils[1 - k][leader] + bonus,
                 no_deal[leader],
             );
         }
@@ -111,16 +118,16 @@ pub fn exchange_offers(
                 (&mut *y1, &*y0)
             };
             let mu = formulas::concession_rate(p.concession_speed, press, trust[k]);
-            let before = own.clone();
+            before.clone_from(own);
             formulas::concession_step(own, other, &model.side_salience[k], p.salience_exponent, mu);
             model.member_weights(k, influence, weights);
             if !model.ratification(k, own, weights, no_deal).1 {
                 // Stop at the boundary: the furthest point of the step the side can ratify.
-                let target = own.clone();
+                target.clone_from(own);
                 let (mut lo, mut hi) = (0.0, 1.0);
                 for _ in 0..BOUNDARY_STEPS {
                     let mid = 0.5 * (lo + hi);
-                    for ((o, b), t) in own.iter_mut().zip(&before).zip(&target) {
+                    for ((o, b), t) in own.iter_mut().zip(before.iter()).zip(target.iter()) {
                         *o = b + mid * (t - b);
                     }
                     if model.ratification(k, own, weights, no_deal).1 {
@@ -129,12 +136,15 @@ pub fn exchange_offers(
                         hi = mid
                     }
                 }
-                for ((o, b), t) in own.iter_mut().zip(&before).zip(&target) {
+                for ((o, b), t) in own.iter_mut().zip(before.iter()).zip(target.iter()) {
                     *o = b + lo * (t - b);
                 }
                 boundary[k] = true;
             }
-            conceded[k] = own != &before;
+            conceded[k] = *own != *before;
+            if conceded[k] {
+                model.member_utilities(own, &mut utils[k]);
+            }
         }
         let g = gap(y0, y1);
         if latent.gap - g < p.stall_progress {
@@ -146,6 +156,7 @@ pub fn exchange_offers(
     }
     for (k, _, mut offer, _) in &mut sides {
         offer.y.clone_from(if k.0 == 0 { y0 } else { y1 });
+        offer.utility.clone_from(&utils[k.0]);
         offer.risk = risks[k.0];
         offer.conceded = conceded[k.0];
         offer.at_boundary = boundary[k.0];

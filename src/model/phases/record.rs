@@ -7,9 +7,9 @@ use crate::model::components::{
     ActorIndex, Influence, Mandate, Offer, SideIndex, Standing, StrikeChance,
 };
 use crate::model::resources::{Clock, Ending, Latent, Model, Trace};
-use crate::outcome::{Outcome, RoundRecord};
+use crate::outcome::Outcome;
 
-/// Writes this round's [`RoundRecord`].
+/// Writes this round's [`RoundRecord`](crate::outcome::RoundRecord).
 #[allow(clippy::too_many_arguments)]
 pub fn record_round(
     model: Res<Model>,
@@ -21,31 +21,35 @@ pub fn record_round(
     actors: Query<(&ActorIndex, &Influence, &StrikeChance)>,
 ) {
     let s = &model.scenario;
-    let n_sides = s.sides.len();
-    let mut rec = RoundRecord {
-        round: clock.round,
-        events: latent
-            .fired
-            .iter()
-            .map(|&e| s.events[e].id.clone())
-            .collect(),
-        mandates: vec![Vec::new(); n_sides],
-        offers: vec![Vec::new(); n_sides],
-        zeuthen_risk: vec![0.0; n_sides],
-        conceded: vec![false; n_sides],
-        at_boundary: vec![false; n_sides],
-        proposal: latent.proposal.clone(),
-        acceptance: vec![0.0; n_sides],
-        deal_estimate: vec![0.0; n_sides],
-        influence: vec![0.0; s.actors.len()],
-        trust: vec![0.0; n_sides],
-        consistency: vec![0.0; n_sides],
-        threat: latent.threat,
-        gap: latent.gap,
-        stalled_rounds: latent.stalled_rounds,
-        strike_probability: vec![0.0; s.actors.len()],
-        collapse_probability: latent.collapse_probability,
-    };
+    let (n_sides, n_actors) = (s.sides.len(), s.actors.len());
+    // Rows are reused across runs: every field is overwritten, allocations are kept.
+    let rec = trace.next_row();
+    rec.round = clock.round;
+    rec.events.resize(latent.fired.len(), String::new());
+    for (id, &e) in rec.events.iter_mut().zip(&latent.fired) {
+        id.clone_from(&s.events[e].id);
+    }
+    rec.mandates.resize(n_sides, Vec::new());
+    rec.offers.resize(n_sides, Vec::new());
+    for v in [
+        &mut rec.zeuthen_risk,
+        &mut rec.acceptance,
+        &mut rec.deal_estimate,
+        &mut rec.trust,
+        &mut rec.consistency,
+    ] {
+        v.resize(n_sides, 0.0);
+    }
+    rec.conceded.resize(n_sides, false);
+    rec.at_boundary.resize(n_sides, false);
+    rec.proposal.clone_from(&latent.proposal);
+    rec.influence.clear();
+    rec.influence.resize(n_actors, 0.0);
+    rec.strike_probability.resize(n_actors, 0.0);
+    rec.threat = latent.threat;
+    rec.gap = latent.gap;
+    rec.stalled_rounds = latent.stalled_rounds;
+    rec.collapse_probability = latent.collapse_probability;
     for (k, m, o, st) in &sides {
         let k = k.0;
         rec.mandates[k].clone_from(&m.0);
@@ -64,7 +68,6 @@ pub fn record_round(
         }
         rec.strike_probability[i.0] = sc.0;
     }
-    trace.0.push(rec);
     if latent.deadline == Some(clock.round) && ending.0.is_none() {
         latent.deadline_lapsed = true;
     }

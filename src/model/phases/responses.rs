@@ -31,6 +31,9 @@ pub fn side_hazard(model: &Model, p: &Params, trust: f64, y: &[f64]) -> f64 {
 
 /// Probability that side `k` accepts `y`, and the influence-weighted share of its members who
 /// prefer `y` to no deal. The side decides by its leader's values; the win-set gates it.
+/// `u_y` holds each actor's utility of `y` (side members at least), `u_own` the leader's
+/// utility of the side's own offer.
+#[allow(clippy::too_many_arguments)]
 fn acceptance(
     model: &Model,
     p: &Params,
@@ -38,31 +41,29 @@ fn acceptance(
     k: usize,
     trust: f64,
     y: &[f64],
-    own: &[f64],
+    u_y: &[f64],
+    u_own: f64,
 ) -> (f64, f64) {
     let s = &model.scenario;
     model.member_weights(k, &buf.influence, &mut buf.weights);
-    let (share, ratified) = model.ratification(k, y, &buf.weights, &buf.no_deal);
+    let (share, ratified) = model.ratification_by(k, |m| u_y[m], &buf.weights, &buf.no_deal);
     if !ratified {
         return (0.0, share);
     }
     let l = s.sides[k].leader;
     let leader = &s.actors[l];
     let d = buf.no_deal[l];
-    let u = model.utility(l, y) + leader.deal_bonus;
+    let u = u_y[l] + leader.deal_bonus;
     let h = side_hazard(model, p, trust, y);
     // Values per round (annuitised by 1 − δ), so κ_a is per unit of per-round utility; the
     // up-front cost K is stated in the same per-round units.
     let annuity = 1.0 - leader.discount;
-    let value = |u: f64| {
-        annuity * formulas::deal_value(leader.upfront_cost / annuity, u, d, leader.discount, h)
-    };
-    let v_deal = value(u);
+    let v_deal =
+        annuity * formulas::deal_value(leader.upfront_cost / annuity, u, d, leader.discount, h);
     // Accepting forgoes holding out for its own offer: the per-round shortfall of `y` against
     // the side's own offer weighs with τ (Zeuthen: a side gives in when the other's offer is
     // nearly as good as its own).
-    let u_own = model.utility(l, own) + leader.deal_bonus;
-    let v_nodeal = d + p.aspiration * (u_own - u).max(0.0);
+    let v_nodeal = d + p.aspiration * (u_own + leader.deal_bonus - u).max(0.0);
     (
         formulas::acceptance_probability(p.acceptance_sharpness, v_deal, v_nodeal),
         share,
@@ -86,11 +87,12 @@ pub fn respond_to_proposals(
     actors: Query<(&ActorIndex, &Influence, &NoDeal)>,
     mut sides: Query<(&SideIndex, &Offer, &mut Standing)>,
     mut buf: Local<ActorBuffers>,
+    mut utils: Local<Vec<Vec<f64>>>,
+    mut offers: Local<[Vec<f64>; 2]>,
 ) {
     let s = &model.scenario;
     let p = &params.0;
     buf.fill(&actors, s.actors.len());
-    let mut offers: [Vec<f64>; 2] = Default::default();
     let mut trust = [0.0; 2];
     let mut consistency = [0.0; 2];
     for (k, o, st) in &sides {
@@ -107,20 +109,38 @@ pub fn respond_to_proposals(
             return;
         }
     }
-    let mut candidates: Vec<(Option<usize>, &[f64])> = Vec::with_capacity(3);
-    if let Some(y) = &latent.proposal {
-        candidates.push((None, y));
+    // The proposals: each side's offer, then the mediator's if there is one; the mediator's is
+    // answered first.
+    let proposals = if latent.proposal.is_some() { 3 } else { 2 };
+    let point = |c: usize| -> &[f64] {
+        match c {
+            0 | 1 => &offers[c],
+            _ => latent
+                .proposal
+                .as_deref()
+                .expect("three proposals with a mediator"),
+        }
+    };
+    // Each side member's utility of each proposal: the offers' come with them.
+    utils.resize(3, Vec::new());
+    for (k, o, _) in &sides {
+        utils[k.0].clone_from(&o.utility);
     }
-    candidates.push((Some(0), &offers[0]));
-    candidates.push((Some(1), &offers[1]));
+    if let Some(y) = &latent.proposal {
+        model.member_utilities(y, &mut utils[2]);
+    }
     let mut best = [0.0f64; 2];
     let mut no_deal_chance = 1.0;
     let mut agreed = None;
-    for (proposer, y) in &candidates {
+    let order: &[usize] = if proposals == 3 { &[2, 0, 1] } else { &[0, 1] };
+    for &c in order {
+        let proposer = (c < 2).then_some(c);
         let mut probs = [0.0; 2];
         for k in 0..2 {
-            let (prob, _) = acceptance(&model, p, &mut buf, k, trust[k], y, &offers[k]);
-            if *proposer == Some(k) {
+            let u_own = utils[k][s.sides[k].leader];
+            let (prob, _) =
+                acceptance(&model, p, &mut buf, k, trust[k], point(c), &utils[c], u_own);
+            if proposer == Some(k) {
                 probs[k] = if prob > 0.0 { 1.0 } else { 0.0 };
             } else {
                 probs[k] = prob;
@@ -133,7 +153,7 @@ pub fn respond_to_proposals(
             streams.uniform(Stream::Responses),
         ];
         if agreed.is_none() && draws[0] < probs[0] && draws[1] < probs[1] {
-            agreed = Some(y.to_vec());
+            agreed = Some(point(c).to_vec());
         }
     }
     for (k, _, mut st) in &mut sides {

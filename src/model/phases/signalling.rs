@@ -30,16 +30,17 @@ pub fn make_statements(
         if v.spoken {
             v.prev.clone_from(&v.now);
         }
-        for d in 0..v.now.len() {
+        let parts = v.now.iter_mut().zip(&v.forced).zip(&a.ideal).zip(mandate);
+        for (((now, &forced), &ideal), &m) in parts {
             let noise = if sigma > 0.0 {
                 sigma * streams.normal(Stream::Signalling)
             } else {
                 0.0
             };
-            v.now[d] = if v.forced[d].is_nan() {
-                (a.ideal[d] + shade * (mandate[d] - a.ideal[d]) + noise).clamp(0.0, 100.0)
+            *now = if forced.is_nan() {
+                (ideal + shade * (m - ideal) + noise).clamp(0.0, 100.0)
             } else {
-                v.forced[d]
+                forced
             };
         }
         v.spoken = true;

@@ -16,7 +16,7 @@ pub fn waiting_point(offers: &[Vec<f64>; 2], out: &mut Vec<f64>) {
     out.extend(offers[0].iter().zip(&offers[1]).map(|(a, b)| 0.5 * (a + b)));
 }
 
-/// Actor `a`'s expected gain from the strike `o` over waiting, at success probability `p`:
+/// Actor `a`'s expected gain from the strike option `option` over waiting, at success probability `p`:
 /// `p·U(strike) + (1 − p)·U(sq) − ĉ − Σ ρ·r·C_response − defiance` minus
 /// `U(wait) − threat·(1 − progress)` (waiting looks worse as the threat grows).
 #[allow(clippy::too_many_arguments)]
@@ -25,11 +25,13 @@ pub fn strike_gain(
     params: &Params,
     latent: &Latent,
     a: usize,
-    o: &StrikeOption,
+    option: usize,
     p: f64,
     defiance: f64,
     wait: &[f64],
 ) -> f64 {
+    let u_point = model.u_option[option][a];
+    let o = &model.strikes[option];
     let protection: f64 = model
         .protectors
         .iter()
@@ -38,8 +40,7 @@ pub fn strike_gain(
         .map(|(pr, c)| formulas::protected_strike_cost(0.0, c * pr.3, params.response_cost))
         .sum();
     let cost = model.scenario.actors[a].war.cost + protection + defiance;
-    let u_strike =
-        p * model.utility(a, &o.point) + (1.0 - p) * model.utility(a, &model.status_quo) - cost;
+    let u_strike = p * u_point + (1.0 - p) * model.u_status_quo[a] - cost;
     let u_wait = model.utility(a, wait) - latent.threat * (1.0 - latent.progress());
     u_strike - u_wait
 }
@@ -94,18 +95,17 @@ fn approval(
     model: &Model,
     params: &Params,
     latent: &Latent,
-    o: &StrikeOption,
+    oi: usize,
     influence: &[f64],
+    weights: &mut Vec<f64>,
 ) -> f64 {
+    let o = &model.strikes[oi];
     let Some(k) = o.patron else { return 1.0 };
-    let mut weights = Vec::new();
-    model.member_weights(k, influence, &mut weights);
+    model.member_weights(k, influence, weights);
     let (mut hawk, mut total) = (0.0, 0.0);
-    for (&m, &w) in model.members[k].iter().zip(&weights) {
+    for (&m, &w) in model.members[k].iter().zip(weights.iter()) {
         let a = &model.scenario.actors[m];
-        let gain = a.war.success
-            * (model.utility(m, &o.point) - model.utility(m, &model.status_quo))
-            - a.war.cost;
+        let gain = a.war.success * (model.u_option[oi][m] - model.u_status_quo[m]) - a.war.cost;
         total += w;
         if gain > 0.0 {
             hawk += w;
@@ -135,6 +135,8 @@ pub fn weigh_third_party_strikes(
     mut actors: Query<(&ActorIndex, &Influence, &NoDeal, &mut StrikeChance)>,
     mut influence: Local<Vec<f64>>,
     mut wait: Local<Vec<f64>>,
+    mut offers: Local<[Vec<f64>; 2]>,
+    mut weights: Local<Vec<f64>>,
 ) {
     let p = &params.0;
     let n = model.scenario.actors.len();
@@ -143,7 +145,6 @@ pub fn weigh_third_party_strikes(
     for (i, inf, _, _) in &actors {
         influence[i.0] = inf.0;
     }
-    let mut offers: [Vec<f64>; 2] = Default::default();
     for (k, o) in &sides {
         offers[k.0].clone_from(&o.y);
     }
@@ -154,21 +155,26 @@ pub fn weigh_third_party_strikes(
     } else {
         0.0
     };
-    for o in model.strikes.iter().filter(|o| o.own_side.is_none()) {
+    for (oi, o) in model
+        .strikes
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.own_side.is_none())
+    {
         let forced = latent
             .forced
             .iter()
             .any(|&(a, f)| a == o.actor && f == ForcedKind::Strike);
-        let g = approval(&model, p, &latent, o, &influence);
-        let success = formulas::clamp01(
-            formulas::strike_success(g, o.success, o.success_alone)
-                + misperceive(&model, p, &mut streams, Stream::ThirdParties),
-        );
-        let defiance = p.defiance_cost * (1.0 - g) * latent.progress();
-        let gain = strike_gain(&model, p, &latent, o.actor, o, success, defiance, &wait);
+        let g = approval(&model, p, &latent, oi, &influence, &mut weights);
         let chance = if forced {
             1.0
         } else if open {
+            let success = formulas::clamp01(
+                formulas::strike_success(g, o.success, o.success_alone)
+                    + misperceive(&model, p, &mut streams, Stream::ThirdParties),
+            );
+            let defiance = p.defiance_cost * (1.0 - g) * latent.progress();
+            let gain = strike_gain(&model, p, &latent, o.actor, oi, success, defiance, &wait);
             formulas::escalation_probability(p.strike_sharpness, gain, o.restraint, audience)
         } else {
             0.0
@@ -178,7 +184,7 @@ pub fn weigh_third_party_strikes(
                 sc.0 = chance;
             }
         }
-        if ending.0.is_none() && streams.uniform(Stream::ThirdParties) < chance {
+        if chance > 0.0 && ending.0.is_none() && streams.uniform(Stream::ThirdParties) < chance {
             ending.0 = Some(strike_outcome(
                 &model,
                 p,
