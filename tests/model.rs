@@ -245,6 +245,24 @@ fn inconsistent_us_messaging_lowers_irans_trust() {
     );
 }
 
+#[test]
+fn iran_is_more_optimistic_than_washington_in_the_early_rounds() {
+    // Rounds 2–4 (Rome to Oman): the US concedes while Iran holds, so Tehran's own estimate of a
+    // deal is higher than Washington's.
+    let a = ensemble(&scenario(BASELINE, &[]));
+    let est = |k: usize| {
+        (1..4)
+            .map(|r| a.per_round[r].deal_estimate[k].value() / a.per_round[r].runs as f64)
+            .sum::<f64>()
+            / 3.0
+    };
+    let (us, iran) = (est(0), est(1));
+    assert!(
+        iran > 2.0 * us && iran > us + 0.005,
+        "Iran {iran:.4}, US {us:.4}"
+    );
+}
+
 // ---- Comparative statics (DESIGN §7.7), through the same overrides users have ----
 
 fn compare(base: &[&str], variant: &[&str]) -> (Aggregate, Aggregate) {
@@ -255,24 +273,79 @@ fn compare(base: &[&str], variant: &[&str]) -> (Aggregate, Aggregate) {
 }
 
 #[test]
-fn more_hawk_influence_lowers_the_us_mandate_and_brings_fewer_deals() {
-    let (b, v) = compare(&[], &["actors.hawks.influence=0.7"]);
-    let us_mandate =
-        |a: &Aggregate| a.per_round[0].mandate[0][0].value() / a.per_round[0].runs as f64;
+fn more_hawk_influence_lowers_the_us_mandate_fewer_deals_more_strikes() {
+    for variant in [
+        "actors.hawks.influence=0.7",
+        "actors.israel.capabilities.lobby.strength=0.5",
+    ] {
+        let (b, v) = compare(&[], &[variant]);
+        let us_mandate =
+            |a: &Aggregate| a.per_round[0].mandate[0][0].value() / a.per_round[0].runs as f64;
+        assert!(
+            us_mandate(&v) < us_mandate(&b) - 1.0,
+            "{variant}: mandate {} vs {}",
+            us_mandate(&v),
+            us_mandate(&b)
+        );
+        assert!(
+            share(&v, "deal") < share(&b, "deal") - 0.01,
+            "{variant}: deals {} vs {}",
+            share(&v, "deal"),
+            share(&b, "deal")
+        );
+        assert!(
+            v.strike_share() > b.strike_share() + 0.01,
+            "{variant}: strikes {} vs {}",
+            v.strike_share(),
+            b.strike_share()
+        );
+    }
+}
+
+#[test]
+fn more_pragmatist_influence_means_more_deals_with_more_enrichment() {
+    let (b, v) = compare(&[], &["actors.pragmatists.influence=0.7"]);
     assert!(
-        us_mandate(&v) < us_mandate(&b) - 1.0,
-        "{} vs {}",
-        us_mandate(&v),
-        us_mandate(&b)
-    );
-    assert!(
-        share(&v, "deal") < share(&b, "deal") - 0.004,
+        share(&v, "deal") > share(&b, "deal") + 0.02,
         "deals {} vs {}",
         share(&v, "deal"),
         share(&b, "deal")
     );
-    // Known gap: the third clause of DESIGN §7.7 (1), more strikes, does not hold yet — a lower
-    // US mandate keeps the talks from stalling as often; see the issue note.
+    assert!(
+        v.terms_mean(0) > b.terms_mean(0) + 0.5,
+        "enrichment {} vs {}",
+        v.terms_mean(0),
+        b.terms_mean(0)
+    );
+}
+
+#[test]
+fn consistent_us_messaging_means_more_trust_and_more_faster_deals() {
+    let b = ensemble(&scenario(BASELINE, &[]));
+    let v = ensemble(&scenario("scenarios/consistent-messaging.ron", &[]));
+    let iran_trust = |a: &Aggregate| a.per_round[3].trust[1].value() / a.per_round[3].runs as f64;
+    assert!(
+        iran_trust(&v) > iran_trust(&b) + 0.005,
+        "trust {} vs {}",
+        iran_trust(&v),
+        iran_trust(&b)
+    );
+    assert!(
+        share(&v, "deal") > share(&b, "deal") + 0.002,
+        "deals {} vs {}",
+        share(&v, "deal"),
+        share(&b, "deal")
+    );
+    // Faster: more runs have a deal by round 7 and by round 8 (deals come late in the talks).
+    let by = |a: &Aggregate, r: usize| a.deal_rounds[..=r].iter().sum::<u64>();
+    for r in 7..=8 {
+        assert!(
+            by(&v, r) > by(&b, r),
+            "deals by round {r}: {} vs {}",
+            by(&v, r),
+            by(&b, r)
+        );
+    }
 }
 
 #[test]
@@ -331,9 +404,12 @@ fn higher_war_costs_mean_fewer_strikes() {
 
 #[test]
 fn more_misperception_means_more_strikes() {
-    let (b, v) = compare(&[], &["params.misperception=0.3"]);
+    // Misperception as systematic optimism about the odds of a strike. Mean-zero noise on the
+    // odds (params.misperception) moves strikes only through the convexity of the strike logit,
+    // by less than the noise of this test, so it is not asserted here.
+    let (b, v) = compare(&[], &["params.optimism_bias=0.15"]);
     assert!(
-        v.strike_share() > b.strike_share(),
+        v.strike_share() > b.strike_share() + 0.008,
         "{} vs {}",
         v.strike_share(),
         b.strike_share()

@@ -154,6 +154,10 @@ pub fn table(l: &Loaded, agg: &Aggregate, e: Ensemble) -> String {
         "\nRounds to outcome: mean {mean:.2}, median {p50:.0} (of {})\n",
         s.rounds.len()
     );
+    if deals > 0 {
+        let (dm, dp) = agg.deal_rounds_mean_median();
+        o += &format!("Round of the deal: mean {dm:.2}, median {dp:.0}\n");
+    }
     let sides: Vec<&str> = s.sides.iter().map(|x| x.id.as_str()).collect();
     o += &format!(
         "\nPer round (means over the runs still going)\n  {:<5} {:<16} {:>6} {:>6} {:>5} {:>13} {:>13} {:>13} {:>7}\n",

@@ -48,6 +48,8 @@ pub struct Mandate(pub Vec<f64>);
 pub struct Offer {
     /// The offer, per issue.
     pub y: Vec<f64>,
+    /// The offer before this round's move (equal to `y` in round 1).
+    pub prev: Vec<f64>,
     /// Zeuthen risk this round.
     pub risk: f64,
     /// The side conceded this round.

@@ -228,9 +228,11 @@ impl Model {
         }
     }
 
-    /// The Putnam win-set test of side `k` for deal `y`: the weighted share of members who
-    /// prefer `y` (with their value of any deal) to their no-deal value, whether it reaches the
-    /// ratification quota, and whether every veto player agrees.
+    /// The Putnam win-set test of side `k` for deal `y` (Level II ratification): the
+    /// influence-weighted share of the side's factions (lobbying included) that prefer `y`, with
+    /// their value of any deal, to their no-deal value; whether it reaches the ratification
+    /// quota; and whether every veto player (the leader among them, if it holds a veto) agrees.
+    /// The leader weighs in the mandate, not in the quota.
     pub fn ratification(
         &self,
         k: usize,
@@ -255,10 +257,13 @@ impl Model {
         let mut vetoed = false;
         for (&m, &w) in self.members[k].iter().zip(weights) {
             let prefers = utility(m) + self.scenario.actors[m].deal_bonus >= no_deal[m];
-            total += w;
-            if prefers {
-                yes += w;
-            } else if side.veto.contains(&m) {
+            if m != side.leader {
+                total += w;
+                if prefers {
+                    yes += w;
+                }
+            }
+            if !prefers && side.veto.contains(&m) {
                 vetoed = true;
             }
         }

@@ -164,9 +164,10 @@ params! {
     collapse_stall_scale ("b_c"): 0.5 "multiplier per stalled round", valid 0.0..=100.0, sweep 0.0..=2.0;
     /// Consecutive rounds without progress after which the talks count as stalled.
     stall_rounds ("n_s"): 2.0 "rounds", valid 1.0..=1000.0, sweep 1.0..=5.0;
-    /// Narrowing of the gap between offers (mean over issues) below which a round makes no
-    /// progress.
-    stall_progress ("g_s"): 1.0 "points", valid 0.0..=100.0, sweep 0.0..=5.0;
+    /// Narrowing of the gap between the offers (mean over issues), as a share of the gap at the
+    /// opening of the talks, below which a round makes no progress: a stalled round. Scale-free,
+    /// so sides that open closer together do not stall sooner.
+    stall_progress ("g_s"): 0.02 "share of the opening gap", valid 0.0..=1.0, sweep 0.0..=0.15;
     /// Extra concession speed as a deadline approaches (μ multiplied by 1 + this at the deadline).
     deadline_pressure ("π_d"): 1.0 "multiplier", valid 0.0..=100.0, sweep 0.0..=3.0;
     /// Audience cost added to the gain from striking once a deadline has lapsed.

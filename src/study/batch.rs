@@ -86,6 +86,8 @@ pub struct Aggregate {
     pub terms_sum: Vec<ExactSum>,
     /// Histogram of the round each run ended in (1-based; the horizon for talks going on).
     pub rounds: Vec<u64>,
+    /// Histogram of the round of each deal.
+    pub deal_rounds: Vec<u64>,
     /// Per round: sums of key series.
     pub per_round: Vec<RoundSums>,
 }
@@ -98,6 +100,7 @@ impl Aggregate {
             terms: vec![vec![0; BINS]; n],
             terms_sum: vec![ExactSum::default(); n],
             rounds: vec![0; s.rounds.len() + 1],
+            deal_rounds: vec![0; s.rounds.len() + 1],
             per_round: (0..s.rounds.len())
                 .map(|_| RoundSums {
                     trust: vec![ExactSum::default(); sides],
@@ -116,7 +119,8 @@ impl Aggregate {
         self.runs += 1;
         *self.outcomes.entry(kind(s, run.outcome)).or_default() += 1;
         match run.outcome {
-            Outcome::Deal { terms, .. } => {
+            Outcome::Deal { terms, round, .. } => {
+                self.deal_rounds[*round] += 1;
                 for (d, &y) in terms.iter().enumerate() {
                     self.terms[d][(y * 10.0).round().clamp(0.0, (BINS - 1) as f64) as usize] += 1;
                     self.terms_sum[d].add(y);
@@ -254,18 +258,25 @@ impl Aggregate {
 
     /// Mean and median of the round runs ended in.
     pub fn rounds_mean_median(&self) -> (f64, f64) {
-        let n: u64 = self.rounds.iter().sum();
-        let total: u64 = self
-            .rounds
-            .iter()
-            .enumerate()
-            .map(|(r, c)| r as u64 * c)
-            .sum();
-        (
-            total as f64 / n.max(1) as f64,
-            quantile(&self.rounds, 0.5).unwrap_or(0) as f64,
-        )
+        mean_median(&self.rounds)
     }
+
+    /// Mean and median of the round deals were reached in (NaN without deals).
+    pub fn deal_rounds_mean_median(&self) -> (f64, f64) {
+        mean_median(&self.deal_rounds)
+    }
+}
+
+fn mean_median(hist: &[u64]) -> (f64, f64) {
+    let n: u64 = hist.iter().sum();
+    if n == 0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let total: u64 = hist.iter().enumerate().map(|(r, c)| r as u64 * c).sum();
+    (
+        total as f64 / n as f64,
+        quantile(hist, 0.5).unwrap_or(0) as f64,
+    )
 }
 
 fn quantile(hist: &[u64], q: f64) -> Option<usize> {

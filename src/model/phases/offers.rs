@@ -147,7 +147,7 @@ pub fn exchange_offers(
             }
         }
         let g = gap(y0, y1);
-        if latent.gap - g < p.stall_progress {
+        if latent.gap - g < p.stall_progress * latent.initial_gap {
             latent.stalled_rounds += 1;
         } else {
             latent.stalled_rounds = 0;
@@ -155,7 +155,14 @@ pub fn exchange_offers(
         latent.gap = g;
     }
     for (k, _, mut offer, _) in &mut sides {
-        offer.y.clone_from(if k.0 == 0 { y0 } else { y1 });
+        let y = if k.0 == 0 { &*y0 } else { &*y1 };
+        if clock.round == 1 {
+            offer.prev.clone_from(y);
+        } else {
+            let o = &mut *offer;
+            o.prev.clone_from(&o.y);
+        }
+        offer.y.clone_from(y);
         offer.utility.clone_from(&utils[k.0]);
         offer.risk = risks[k.0];
         offer.conceded = conceded[k.0];

@@ -73,9 +73,7 @@ fn acceptance(
 /// Puts the proposals on the table — the mediator's, then each side's offer — and draws each
 /// side's answer, in that order; the first proposal both accept is the deal. A side accepts its
 /// own offer whenever its members ratify it. Also records each side's best chance of accepting a
-/// proposal other than its own and its own
-/// estimate of a deal: the chance that some proposal passes, discounted by the side's own
-/// consistency (a divided side doubts it can deliver).
+/// proposal other than its own, and its own estimate of a deal (see below).
 #[allow(clippy::too_many_arguments)]
 pub fn respond_to_proposals(
     model: Res<Model>,
@@ -89,16 +87,17 @@ pub fn respond_to_proposals(
     mut buf: Local<ActorBuffers>,
     mut utils: Local<Vec<Vec<f64>>>,
     mut offers: Local<[Vec<f64>; 2]>,
+    mut prev: Local<[Vec<f64>; 2]>,
+    mut ahead: Local<Vec<f64>>,
 ) {
     let s = &model.scenario;
     let p = &params.0;
     buf.fill(&actors, s.actors.len());
     let mut trust = [0.0; 2];
-    let mut consistency = [0.0; 2];
     for (k, o, st) in &sides {
         offers[k.0].clone_from(&o.y);
+        prev[k.0].clone_from(&o.prev);
         trust[k.0] = st.trust;
-        consistency[k.0] = st.consistency;
     }
     // A forced acceptance: the side takes the other's standing offer.
     for &(a, action) in &latent.forced {
@@ -122,7 +121,7 @@ pub fn respond_to_proposals(
         }
     };
     // Each side member's utility of each proposal: the offers' come with them.
-    utils.resize(3, Vec::new());
+    utils.resize(4, Vec::new());
     for (k, o, _) in &sides {
         utils[k.0].clone_from(&o.utility);
     }
@@ -130,7 +129,6 @@ pub fn respond_to_proposals(
         model.member_utilities(y, &mut utils[2]);
     }
     let mut best = [0.0f64; 2];
-    let mut no_deal_chance = 1.0;
     let mut agreed = None;
     let order: &[usize] = if proposals == 3 { &[2, 0, 1] } else { &[0, 1] };
     for &c in order {
@@ -147,7 +145,6 @@ pub fn respond_to_proposals(
                 best[k] = best[k].max(prob);
             }
         }
-        no_deal_chance *= 1.0 - probs[0] * probs[1];
         let draws = [
             streams.uniform(Stream::Responses),
             streams.uniform(Stream::Responses),
@@ -156,9 +153,26 @@ pub fn respond_to_proposals(
             agreed = Some(point(c).to_vec());
         }
     }
+    // Each side's own estimate of a deal: the chance it would accept the other side's offer
+    // where that side is heading — its offer moved on by its last move. A side that sees the
+    // other conceding is optimistic; one facing a side that holds firm is not.
+    let mut estimate = [0.0; 2];
+    for k in 0..2 {
+        let j = 1 - k;
+        ahead.clear();
+        ahead.extend(
+            offers[j]
+                .iter()
+                .zip(&prev[j])
+                .map(|(y, q)| (2.0 * y - q).clamp(0.0, 100.0)),
+        );
+        model.member_utilities(&ahead, &mut utils[3]);
+        let u_own = utils[k][s.sides[k].leader];
+        estimate[k] = acceptance(&model, p, &mut buf, k, trust[k], &ahead, &utils[3], u_own).0;
+    }
     for (k, _, mut st) in &mut sides {
         st.acceptance = best[k.0];
-        st.deal_estimate = consistency[k.0] * (1.0 - no_deal_chance);
+        st.deal_estimate = estimate[k.0];
     }
     if let Some(terms) = agreed {
         ending.0 = Some(deal(&model, p, &trust, terms, clock.round));

@@ -89,33 +89,29 @@ pub fn strike_outcome(
     }
 }
 
-/// The patron's approval `g = σ(κ_g·(hawk share − pragmatist share + threat − progress))`, where
-/// the hawks are the patron's members who expect a strike to pay for itself.
-fn approval(
-    model: &Model,
-    params: &Params,
-    latent: &Latent,
-    oi: usize,
-    influence: &[f64],
-    weights: &mut Vec<f64>,
-) -> f64 {
+/// The patron's approval `g = σ(κ_g·(hawk share − pragmatist share + threat − progress))`: the
+/// shares are of the patron's factions' influence (lobbying included) — the debate inside the
+/// patron's government — with the hawks being the factions that expect a strike to pay for
+/// itself (`p̂·(U(strike) − U(sq)) > ĉ`) and the pragmatists the others.
+fn approval(model: &Model, params: &Params, latent: &Latent, oi: usize, influence: &[f64]) -> f64 {
     let o = &model.strikes[oi];
     let Some(k) = o.patron else { return 1.0 };
-    model.member_weights(k, influence, weights);
     let (mut hawk, mut total) = (0.0, 0.0);
-    for (&m, &w) in model.members[k].iter().zip(weights.iter()) {
-        let a = &model.scenario.actors[m];
-        let gain = a.war.success * (model.u_option[oi][m] - model.u_status_quo[m]) - a.war.cost;
+    for &f in &model.scenario.sides[k].factions {
+        let a = &model.scenario.actors[f];
+        let w = (influence[f] + model.lobby[f]).max(0.0);
+        let gain = a.war.success * (model.u_option[oi][f] - model.u_status_quo[f]) - a.war.cost;
         total += w;
         if gain > 0.0 {
             hawk += w;
         }
     }
     let hawk = if total > 0.0 { hawk / total } else { 0.0 };
+    let pragmatist = if total > 0.0 { 1.0 - hawk } else { 0.0 };
     formulas::patron_approval(
         params.approval_sharpness,
         hawk,
-        1.0 - hawk,
+        pragmatist,
         latent.threat,
         latent.progress(),
     )
@@ -136,7 +132,6 @@ pub fn weigh_third_party_strikes(
     mut influence: Local<Vec<f64>>,
     mut wait: Local<Vec<f64>>,
     mut offers: Local<[Vec<f64>; 2]>,
-    mut weights: Local<Vec<f64>>,
 ) {
     let p = &params.0;
     let n = model.scenario.actors.len();
@@ -165,7 +160,7 @@ pub fn weigh_third_party_strikes(
             .forced
             .iter()
             .any(|&(a, f)| a == o.actor && f == ForcedKind::Strike);
-        let g = approval(&model, p, &latent, oi, &influence, &mut weights);
+        let g = approval(&model, p, &latent, oi, &influence);
         let chance = if forced {
             1.0
         } else if open {
