@@ -14,6 +14,7 @@ use crate::scenario::Scenario;
 pub struct Sim {
     world: World,
     schedule: Schedule,
+    reset: Schedule,
     horizon: usize,
 }
 
@@ -41,9 +42,14 @@ impl Sim {
                 e.to_string(schedule.graph(), &world)
             );
         }
+        let mut reset = spawn::reset_schedule();
+        if let Err(e) = reset.initialize(&mut world) {
+            panic!("the reset schedule: {}", e.to_string(reset.graph(), &world));
+        }
         Sim {
             world,
             schedule,
+            reset,
             horizon,
         }
     }
@@ -51,7 +57,8 @@ impl Sim {
     /// Plays run `run` under master seed `seed` to its end and returns its outcome and trace.
     /// The same `(seed, run)` always gives the same result, whatever ran before.
     pub fn run(&mut self, seed: u64, run: u64) -> RunView<'_> {
-        spawn::reset(&mut self.world, seed, run);
+        *self.world.resource_mut::<spawn::RunId>() = spawn::RunId { seed, run };
+        self.reset.run(&mut self.world);
         for _ in 0..self.horizon {
             self.schedule.run(&mut self.world);
             if self.world.resource::<Ending>().0.is_some() {

@@ -10,6 +10,7 @@ pub mod phases;
 pub mod resources;
 pub mod rng;
 pub mod spawn;
+pub mod ziggurat;
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor};

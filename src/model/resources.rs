@@ -199,6 +199,15 @@ impl Model {
         }
     }
 
+    /// Like [`Model::member_utilities`] for the members of side `k` only (others get 0).
+    pub fn side_utilities(&self, k: usize, y: &[f64], out: &mut Vec<f64>) {
+        out.clear();
+        out.resize(self.scenario.actors.len(), 0.0);
+        for &m in &self.members[k] {
+            out[m] = self.utility(m, y);
+        }
+    }
+
     /// Actor `a`'s utility of point `y` (DESIGN §7.1).
     pub fn utility(&self, a: usize, y: &[f64]) -> f64 {
         formulas::utility(

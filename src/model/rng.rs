@@ -6,8 +6,8 @@
 //! streams (common random numbers).
 
 use bevy_ecs::prelude::*;
-use rand::RngExt;
 use rand::SeedableRng;
+use rand::{Rng, RngExt};
 use rand_chacha::ChaCha8Rng;
 
 /// The phases that draw random numbers.
@@ -27,11 +27,10 @@ pub enum Stream {
 
 const STREAMS: usize = 5;
 
-/// The generators of one run, with the spare normal draw of each (the polar method makes two).
+/// The generators of one run.
 #[derive(Resource, Debug, Clone)]
 pub struct Streams {
     rngs: [ChaCha8Rng; STREAMS],
-    spare: [Option<f64>; STREAMS],
 }
 
 /// SplitMix64: decorrelates the per-phase keys derived from one master seed.
@@ -53,7 +52,6 @@ impl Streams {
     pub fn new(seed: u64, run: u64) -> Self {
         Streams {
             rngs: std::array::from_fn(|p| generator(seed, run, p)),
-            spare: [None; STREAMS],
         }
     }
 
@@ -62,7 +60,6 @@ impl Streams {
         for (p, rng) in self.rngs.iter_mut().enumerate() {
             *rng = generator(seed, run, p);
         }
-        self.spare = [None; STREAMS];
     }
 
     /// A uniform draw in [0, 1) from `stream`.
@@ -70,21 +67,9 @@ impl Streams {
         self.rngs[stream as usize].random::<f64>()
     }
 
-    /// A standard normal draw from `stream`: Marsaglia's polar method through `libm` (portable),
-    /// each accepted pair giving two draws.
+    /// A standard normal draw from `stream` (ziggurat; portable, see [`super::ziggurat`]).
     pub fn normal(&mut self, stream: Stream) -> f64 {
-        if let Some(z) = self.spare[stream as usize].take() {
-            return z;
-        }
-        loop {
-            let u = 2.0 * self.uniform(stream) - 1.0;
-            let v = 2.0 * self.uniform(stream) - 1.0;
-            let s = u * u + v * v;
-            if s > 0.0 && s < 1.0 {
-                let f = libm::sqrt(-2.0 * libm::log(s) / s);
-                self.spare[stream as usize] = Some(v * f);
-                return u * f;
-            }
-        }
+        let rng = &mut self.rngs[stream as usize];
+        super::ziggurat::standard_normal(|| rng.next_u64())
     }
 }

@@ -50,28 +50,55 @@ pub fn spawn(scenario: Arc<Scenario>) -> World {
     world.insert_resource(Ending::default());
     world.insert_resource(Trace::default());
     world.insert_resource(Streams::new(0, 0));
+    world.insert_resource(RunId::default());
     world.insert_resource(model);
     world
 }
 
-/// Puts every component and resource back to its state before round 1 of run `run` under
-/// master seed `seed`, in place (allocations are kept).
-pub fn reset(world: &mut World, seed: u64, run: u64) {
-    let s = world.resource::<Model>().scenario.clone();
-    let commitments: Vec<f64> = world
-        .resource::<Model>()
-        .protectors
-        .iter()
-        .map(|p| p.2)
-        .collect();
-    let mut actors = world.query::<(
+/// Which run the World is set up for: the master seed and the run index.
+#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RunId {
+    /// Master seed.
+    pub seed: u64,
+    /// Run index.
+    pub run: u64,
+}
+
+/// The schedule that resets a World between runs (its query state is built once).
+#[derive(bevy_ecs::schedule::ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Reset;
+
+/// Builds the reset schedule: [`reset_run`] alone, single-threaded.
+pub fn reset_schedule() -> Schedule {
+    let mut schedule = Schedule::new(Reset);
+    schedule.set_executor(bevy_ecs::schedule::SingleThreadedExecutor::new());
+    schedule.add_systems(reset_run);
+    schedule
+}
+
+/// Puts every component and resource back to its state before round 1 of the run named by
+/// [`RunId`], in place (allocations are kept).
+#[allow(clippy::too_many_arguments)]
+pub fn reset_run(
+    model: Res<Model>,
+    id: Res<RunId>,
+    mut actors: Query<(
         &ActorIndex,
         &mut Influence,
         &mut StrikeChance,
         &mut NoDeal,
         Option<&mut Voice>,
-    )>();
-    for (i, mut inf, mut sc, mut nd, voice) in actors.iter_mut(world) {
+    )>,
+    mut sides: Query<(&SideIndex, &mut Standing, &mut Offer)>,
+    mut params: ResMut<LiveParams>,
+    mut latent: ResMut<Latent>,
+    mut clock: ResMut<Clock>,
+    mut ending: ResMut<Ending>,
+    mut trace: ResMut<Trace>,
+    mut streams: ResMut<Streams>,
+) {
+    let s = &model.scenario;
+    for (i, mut inf, mut sc, mut nd, voice) in &mut actors {
         inf.0 = s.actors[i.0].influence;
         sc.0 = 0.0;
         nd.0 = 0.0;
@@ -83,8 +110,7 @@ pub fn reset(world: &mut World, seed: u64, run: u64) {
             v.spoken = false;
         }
     }
-    let mut sides = world.query::<(&SideIndex, &mut Standing, &mut Offer)>();
-    for (k, mut st, mut offer) in sides.iter_mut(world) {
+    for (k, mut st, mut offer) in &mut sides {
         let leader = &s.actors[s.sides[k.0].leader];
         *st = Standing {
             trust: leader.trust.initial,
@@ -94,24 +120,22 @@ pub fn reset(world: &mut World, seed: u64, run: u64) {
         offer.conceded = false;
         offer.at_boundary = false;
     }
-    world.resource_mut::<LiveParams>().0.clone_from(&s.params);
-    {
-        let mut latent = world.resource_mut::<Latent>();
-        let l = &mut *latent;
-        l.threat = s.params.threat_initial;
-        l.initial_gap = 0.0;
-        l.gap = 0.0;
-        l.stalled_rounds = 0;
-        l.deadline = None;
-        l.deadline_lapsed = false;
-        l.commitments.clone_from(&commitments);
-        l.forced.clear();
-        l.proposal = None;
-        l.fired.clear();
-        l.collapse_probability = 0.0;
-    }
-    *world.resource_mut::<Clock>() = Clock::default();
-    world.resource_mut::<Ending>().0 = None;
-    world.resource_mut::<Trace>().clear();
-    world.resource_mut::<Streams>().reset(seed, run);
+    params.0.clone_from(&s.params);
+    let l = &mut *latent;
+    l.threat = s.params.threat_initial;
+    l.initial_gap = 0.0;
+    l.gap = 0.0;
+    l.stalled_rounds = 0;
+    l.deadline = None;
+    l.deadline_lapsed = false;
+    l.commitments.clear();
+    l.commitments.extend(model.protectors.iter().map(|p| p.2));
+    l.forced.clear();
+    l.proposal = None;
+    l.fired.clear();
+    l.collapse_probability = 0.0;
+    *clock = Clock::default();
+    ending.0 = None;
+    trace.clear();
+    streams.reset(id.seed, id.run);
 }

@@ -11,20 +11,30 @@ use crate::model::resources::{Latent, LiveParams, Model};
 use crate::model::rng::{Stream, Streams};
 use crate::scenario::types::{MandateRule, Role};
 
-/// Factions' influence drifts by N(0, σ_c), in actor order.
+/// Factions' influence drifts by N(0, σ_c); the draws are taken in actor order.
 pub fn drift_influence(
     model: Res<Model>,
     params: Res<LiveParams>,
     mut streams: ResMut<Streams>,
     mut actors: Query<(&ActorIndex, &mut Influence)>,
+    mut noise: Local<Vec<f64>>,
 ) {
     let sigma = params.0.influence_drift;
     if sigma == 0.0 {
         return;
     }
-    for (i, mut inf) in actors.iter_mut().sort::<&ActorIndex>() {
-        if model.scenario.actors[i.0].role == Role::Faction {
-            inf.0 = formulas::clamp01(inf.0 + sigma * streams.normal(Stream::Deliberation));
+    noise.clear();
+    for a in &model.scenario.actors {
+        let draw = if a.role == Role::Faction {
+            sigma * streams.normal(Stream::Deliberation)
+        } else {
+            0.0
+        };
+        noise.push(draw);
+    }
+    for (i, mut inf) in &mut actors {
+        if noise[i.0] != 0.0 {
+            inf.0 = formulas::clamp01(inf.0 + noise[i.0]);
         }
     }
 }

@@ -166,7 +166,7 @@ pub fn respond_to_proposals(
                 .zip(&prev[j])
                 .map(|(y, q)| (2.0 * y - q).clamp(0.0, 100.0)),
         );
-        model.member_utilities(&ahead, &mut utils[3]);
+        model.side_utilities(k, &ahead, &mut utils[3]);
         let u_own = utils[k][s.sides[k].leader];
         estimate[k] = acceptance(&model, p, &mut buf, k, trust[k], &ahead, &utils[3], u_own).0;
     }

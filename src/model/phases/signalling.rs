@@ -16,14 +16,28 @@ pub fn make_statements(
     sides: Query<(&SideIndex, &Mandate)>,
     mut voices: Query<(&ActorIndex, &mut Voice)>,
     mut mandates: Local<Vec<Vec<f64>>>,
+    mut noise: Local<Vec<f64>>,
 ) {
     let s = &model.scenario;
+    let n = s.issues.len();
     mandates.resize(s.sides.len(), Vec::new());
     for (k, m) in &sides {
         mandates[k.0].clone_from(&m.0);
     }
     let (shade, sigma) = (params.0.statement_shading, params.0.message_noise);
-    for (i, mut v) in voices.iter_mut().sort::<&ActorIndex>() {
+    // One draw per member and issue, in actor order (also where a scheduled statement overrides).
+    noise.clear();
+    noise.resize(s.actors.len() * n, 0.0);
+    if sigma > 0.0 {
+        for (a, actor) in s.actors.iter().enumerate() {
+            if actor.side.is_some() {
+                for x in &mut noise[a * n..(a + 1) * n] {
+                    *x = sigma * streams.normal(Stream::Signalling);
+                }
+            }
+        }
+    }
+    for (i, mut v) in &mut voices {
         let a = &s.actors[i.0];
         let mandate = &mandates[a.side.expect("voices belong to side members")];
         let v = &mut *v;
@@ -31,14 +45,9 @@ pub fn make_statements(
             v.prev.clone_from(&v.now);
         }
         let parts = v.now.iter_mut().zip(&v.forced).zip(&a.ideal).zip(mandate);
-        for (((now, &forced), &ideal), &m) in parts {
-            let noise = if sigma > 0.0 {
-                sigma * streams.normal(Stream::Signalling)
-            } else {
-                0.0
-            };
+        for ((((now, &forced), &ideal), &m), &e) in parts.zip(&noise[i.0 * n..(i.0 + 1) * n]) {
             *now = if forced.is_nan() {
-                (ideal + shade * (m - ideal) + noise).clamp(0.0, 100.0)
+                (ideal + shade * (m - ideal) + e).clamp(0.0, 100.0)
             } else {
                 forced
             };
@@ -55,28 +64,26 @@ pub fn score_consistency(
     params: Res<LiveParams>,
     voices: Query<(&ActorIndex, &Voice)>,
     mut sides: Query<(&SideIndex, &mut Standing)>,
+    mut said: Local<Vec<(Vec<f64>, bool)>>,
     mut column: Local<Vec<f64>>,
 ) {
     let s = &model.scenario;
     let p = &params.0;
+    said.resize(s.actors.len(), (Vec::new(), false));
+    for (i, v) in &voices {
+        said[i.0].0.clone_from(&v.now);
+        said[i.0].1 = v.reversed;
+    }
     for (k, mut standing) in &mut sides {
         let members = &model.members[k.0];
-        let (mut mean_sum, mut sd_sum, mut reversed) = (0.0, 0.0, 0usize);
+        let (mut mean_sum, mut sd_sum) = (0.0, 0.0);
         for d in 0..s.issues.len() {
             column.clear();
-            for (i, v) in &voices {
-                if members.contains(&i.0) {
-                    column.push(v.now[d]);
-                }
-            }
+            column.extend(members.iter().map(|&m| said[m].0[d]));
             mean_sum += formulas::mean(&column);
             sd_sum += formulas::std_dev(&column);
         }
-        for (i, v) in &voices {
-            if members.contains(&i.0) && v.reversed {
-                reversed += 1;
-            }
-        }
+        let reversed = members.iter().filter(|&&m| said[m].1).count();
         let n = s.issues.len().max(1) as f64;
         let mean_now = mean_sum / n;
         let reversal = reversed as f64 / members.len().max(1) as f64;
