@@ -11,6 +11,11 @@
 //! ```
 //!
 //! * [`scenario`]: the file format, loading, `extends`, `--set`, validation, provenance.
+//! * [`model`]: the negotiation model of DESIGN §7 — components, resources, pure
+//!   [`model::formulas`], one system set per phase, ordered in [`model::round_schedule`].
+//! * [`sim`]: one run in a reused `World` ([`sim::Sim`]); [`outcome`]: what a run ends in and
+//!   its per-round trace.
+//! * [`study`]: ensembles over many runs, aggregated exactly (identical on any thread count).
 //! * [`cli`]: the subcommands behind the `detente` binary.
 
 pub mod cli;

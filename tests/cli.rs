@@ -113,3 +113,135 @@ fn explain_gives_every_value_its_provenance() {
         assert!(s.contains(part), "explain lacks {part:?}");
     }
 }
+
+#[test]
+fn run_prints_the_outcome_table_the_same_on_any_thread_count() {
+    let args = [
+        "run",
+        "scenarios/iran-talks-2025.ron",
+        "--runs",
+        "3000",
+        "--seed",
+        "11",
+    ];
+    let a = detente(&args);
+    assert!(a.status.success(), "{}", text(&a.stderr));
+    let table = text(&a.stdout);
+    for part in [
+        "3000 runs, seed 11",
+        "deal",
+        "talks still going",
+        "collapse",
+        "strike by",
+        "95% interval",
+        "Deal terms",
+        "enrichment",
+        "Rounds to outcome",
+        "Per round",
+        "Muscat",
+    ] {
+        assert!(table.contains(part), "table lacks {part:?}:\n{table}");
+    }
+    assert_eq!(
+        table,
+        text(&detente(&args).stdout),
+        "same seed, same numbers"
+    );
+    let one = detente(&[&args[..], &["--threads", "1"]].concat());
+    assert_eq!(
+        table,
+        text(&one.stdout),
+        "--threads 1 prints the same numbers"
+    );
+}
+
+#[test]
+fn run_json_has_the_documented_shape() {
+    let out = detente(&[
+        "run",
+        "scenarios/iran-talks-2025.ron",
+        "--runs",
+        "2000",
+        "--format",
+        "json",
+        "--set",
+        "actors.hawks.influence=0.5",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["runs"], 2000);
+    assert_eq!(v["seed"], 1);
+    assert_eq!(v["overrides"][0], "actors.hawks.influence=0.5");
+    assert!(v["scenario"].as_str().unwrap().contains("US–Iran"));
+    let shares: f64 = v["outcomes"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|o| o["share"].as_f64().unwrap())
+        .sum();
+    assert!((shares - 1.0).abs() < 1e-9, "shares sum to {shares}");
+    for kind in ["deal", "talks_continue", "collapse"] {
+        let o = &v["outcomes"][kind];
+        assert!(
+            o["lo"].as_f64().unwrap() <= o["share"].as_f64().unwrap()
+                && o["share"].as_f64().unwrap() <= o["hi"].as_f64().unwrap()
+        );
+    }
+    assert!(
+        v["outcomes"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .any(|k| k.starts_with("strike:"))
+    );
+    for key in ["mean", "p10", "p50", "p90"] {
+        assert!(
+            v["deal_terms"]["enrichment"][key].is_number(),
+            "deal_terms.enrichment.{key}"
+        );
+    }
+    assert!(v["rounds"]["mean"].is_number() && v["rounds"]["p50"].is_number());
+}
+
+#[test]
+fn story_tells_one_run_with_the_scenarios_names_and_writes_its_trace() {
+    let dir = std::env::temp_dir().join(format!("detente-story-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let trace = dir.join("trace.jsonl");
+    let out = detente(&[
+        "story",
+        "scenarios/iran-talks-2025.ron",
+        "--seed",
+        "7",
+        "--trace",
+        trace.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let story = text(&out.stdout);
+    for part in [
+        "Round 1 — Muscat",
+        "Round 2 — Rome",
+        "United States",
+        "Iran",
+        "Witkoff",
+        "opens at",
+        "trust",
+        "Outcome: ",
+    ] {
+        assert!(story.contains(part), "story lacks {part:?}:\n{story}");
+    }
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&trace)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    let rounds = story.matches("\nRound ").count();
+    assert_eq!(
+        lines.len(),
+        rounds + 1,
+        "one line per round, then the outcome"
+    );
+    assert!(lines[0]["offers"].is_array() && lines.last().unwrap()["outcome"].is_object());
+    assert!(!dir.join("trace.jsonl.partial").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -66,6 +66,29 @@ fn same_seed_same_trace_fresh_or_reused_world() {
 }
 
 #[test]
+fn traces_do_not_depend_on_the_thread_that_ran_them() {
+    use rayon::prelude::*;
+    let s = scenario(BASELINE, &[]);
+    let sequential: Vec<String> = {
+        let mut sim = Sim::new(s.clone());
+        (0..300).map(|run| trace_json(&mut sim, 5, run)).collect()
+    };
+    for threads in [2, 4] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let parallel: Vec<String> = pool.install(|| {
+            (0..300u64)
+                .into_par_iter()
+                .map_init(|| Sim::new(s.clone()), |sim, run| trace_json(sim, 5, run))
+                .collect()
+        });
+        assert_eq!(sequential, parallel, "{threads} threads");
+    }
+}
+
+#[test]
 fn different_seeds_take_different_paths() {
     let s = scenario(BASELINE, &[]);
     let mut sim = Sim::new(s);
