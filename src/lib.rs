@@ -16,11 +16,13 @@
 //! * [`sim`]: one run in a reused `World` ([`sim::Sim`]); [`outcome`]: what a run ends in and
 //!   its per-round trace.
 //! * [`study`]: ensembles over many runs, aggregated exactly (identical on any thread count).
+//! * [`report`]: pictures of results (SVG).
 //! * [`cli`]: the subcommands behind the `detente` binary.
 
 pub mod cli;
 pub mod model;
 pub mod outcome;
+pub mod report;
 pub mod scenario;
 pub mod sim;
 pub mod study;

@@ -245,3 +245,131 @@ fn story_tells_one_run_with_the_scenarios_names_and_writes_its_trace() {
     assert!(!dir.join("trace.jsonl.partial").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn compare_prints_a_readable_table_and_a_picture() {
+    let dir = std::env::temp_dir().join(format!("detente-compare-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = dir.join("compare.svg");
+    let out = detente(&[
+        "compare",
+        "scenarios/iran-talks-2025.ron",
+        "--runs",
+        "2000",
+        "--set",
+        "actors.hawks.influence=0.2,0.6",
+        "--plot",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    for part in [
+        "comparison, 2000 runs per variant",
+        "same random numbers",
+        "95% interval",
+        "V1  actors.hawks.influence=0.2",
+        "V2  actors.hawks.influence=0.6",
+        "deal",
+        "strike (anyone)",
+        "Mean deal terms",
+        "Rounds to outcome",
+    ] {
+        assert!(table.contains(part), "table lacks {part:?}:\n{table}");
+    }
+    let picture = std::fs::read_to_string(&svg).unwrap();
+    let doc = roxmltree::Document::parse(&picture).expect("the SVG is XML");
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
+    for label in [
+        "V1: hawks.influence=0.2",
+        "V2: hawks.influence=0.6",
+        "deal",
+        "collapse",
+        "share of runs (%)",
+    ] {
+        assert!(
+            texts.iter().any(|t| t.contains(label)),
+            "no {label:?} in the picture"
+        );
+    }
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("US–Iran") && t.contains("2000 runs")),
+        "title"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn run_plot_draws_shares_and_deal_terms() {
+    let dir = std::env::temp_dir().join(format!("detente-runplot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = dir.join("run.svg");
+    let out = detente(&[
+        "run",
+        "scenarios/iran-talks-2025.ron",
+        "--runs",
+        "2000",
+        "--plot",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let picture = std::fs::read_to_string(&svg).unwrap();
+    let doc = roxmltree::Document::parse(&picture).expect("the SVG is XML");
+    let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
+    for label in [
+        "deal",
+        "talks still going",
+        "collapse",
+        "enrichment",
+        "verification",
+        "sanctions",
+        "durability",
+        "deals",
+        "share of runs (%)",
+    ] {
+        assert!(
+            texts.iter().any(|t| t.contains(label)),
+            "no {label:?} in the picture"
+        );
+    }
+    assert!(
+        texts.iter().any(|t| t.contains("2000 runs")),
+        "title with the run count"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn list_overrides_work_on_check_run_and_story() {
+    let out = detente(&[
+        "check",
+        "scenarios/iran-talks-2025.ron",
+        "--set",
+        "actors.hawks.influence=0.2,0.6",
+    ]);
+    assert!(out.status.success());
+    assert_eq!(text(&out.stdout).lines().count(), 2);
+    let out = detente(&[
+        "run",
+        "scenarios/iran-talks-2025.ron",
+        "--runs",
+        "500",
+        "--set",
+        "params.misperception=0.1,0.3",
+    ]);
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("with --set params.misperception=0.1")
+            && s.contains("with --set params.misperception=0.3"),
+        "{s}"
+    );
+    let out = detente(&[
+        "story",
+        "scenarios/iran-talks-2025.ron",
+        "--set",
+        "actors.hawks.influence=0.2,0.6",
+    ]);
+    assert_eq!(text(&out.stdout).matches("one run, seed 1").count(), 2);
+}

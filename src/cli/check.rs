@@ -7,16 +7,18 @@ use super::CliError;
 use crate::scenario::provenance::Source;
 use crate::scenario::{Diagnostics, Loaded, Override, load};
 
-/// Checks each file; prints a summary line per valid file and returns every problem of the
+/// Checks each file (once per set of overrides a list `--set` stands for); prints a summary line per valid file and returns every problem of the
 /// others together.
 pub fn run(files: &[PathBuf], set: &[Override], out: &mut impl Write) -> Result<(), CliError> {
     let mut problems = Vec::new();
     for file in files {
-        match load(file, set) {
-            Ok(loaded) => {
-                let _ = writeln!(out, "{}", summary(&loaded));
+        for overrides in crate::scenario::expand(set) {
+            match load(file, &overrides) {
+                Ok(loaded) => {
+                    let _ = writeln!(out, "{}", summary(&loaded));
+                }
+                Err(Diagnostics(d)) => problems.extend(d),
             }
-            Err(Diagnostics(d)) => problems.extend(d),
         }
     }
     if problems.is_empty() {

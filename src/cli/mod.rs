@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use crate::scenario::{Diagnostics, Override};
 
 mod check;
+mod compare;
 mod explain;
 mod run;
 mod story;
@@ -54,9 +55,39 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
-        /// Override a value before validation (repeatable).
+        /// Override a value before validation (repeatable); a list `a=1,2` runs one ensemble
+        /// per value.
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<Override>,
+        /// Also draw the outcome shares and the distribution of deal terms as an SVG picture.
+        #[arg(long, value_name = "FILE.svg")]
+        plot: Option<PathBuf>,
+    },
+    /// Compare a base scenario with variants under common random numbers.
+    Compare {
+        /// The base scenario.
+        base: PathBuf,
+        /// Variant files (e.g. ones that `extends` the base).
+        variants: Vec<PathBuf>,
+        /// Runs per variant.
+        #[arg(long, default_value_t = 10_000)]
+        runs: u64,
+        /// Master seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Worker threads (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Each value makes a variant of the base: `--set actors.hawks.influence=0.2,0.6` makes
+        /// two; several --set multiply (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUES")]
+        set: Vec<Override>,
+        /// Also draw the shares side by side as an SVG picture.
+        #[arg(long, value_name = "FILE.svg")]
+        plot: Option<PathBuf>,
     },
     /// Tell one run round by round.
     Story {
@@ -89,6 +120,8 @@ pub enum CliError {
     Invalid(Diagnostics),
     /// Writing output failed.
     Io(std::io::Error),
+    /// The command cannot do what it was asked.
+    Usage(String),
 }
 
 impl std::fmt::Display for CliError {
@@ -96,6 +129,7 @@ impl std::fmt::Display for CliError {
         match self {
             CliError::Invalid(d) => write!(f, "{d}"),
             CliError::Io(e) => write!(f, "error: cannot write the output: {e}"),
+            CliError::Usage(m) => write!(f, "error: {m}"),
         }
     }
 }
@@ -119,6 +153,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             threads,
             format,
             set,
+            plot,
         } => {
             let e = crate::study::batch::Ensemble {
                 runs,
@@ -126,7 +161,29 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 threads,
                 progress: true,
             };
-            run::run(&file, &set, e, format, &mut out)
+            run::run(&file, &set, e, format, plot.as_deref(), &mut out)
+        }
+        Command::Compare {
+            base,
+            variants,
+            runs,
+            seed,
+            threads,
+            format,
+            set,
+            plot,
+        } => {
+            let a = compare::CompareArgs {
+                base,
+                variants,
+                set,
+                runs,
+                seed,
+                threads,
+                format,
+                plot,
+            };
+            compare::run(&a, &mut out)
         }
         Command::Story {
             file,
@@ -135,6 +192,15 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             set,
         } => story::run(&file, &set, seed, trace.as_deref(), &mut out),
     }
+}
+
+/// Writes `bytes` to `path` completely or not at all: a temporary file beside it, renamed.
+pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
 }
 
 /// The program: parse arguments, run, print errors once, exit non-zero on failure.

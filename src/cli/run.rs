@@ -19,24 +19,102 @@ pub enum Format {
     Json,
 }
 
-/// Runs the ensemble and prints its summary.
+/// Runs the ensemble and prints its summary; a list `--set` (`a=1,2`) runs one ensemble per
+/// value, printed one after the other (a JSON array in JSON format).
 pub fn run(
     file: &Path,
     set: &[Override],
     e: Ensemble,
     format: Format,
+    plot: Option<&Path>,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    let loaded = load(file, set)?;
-    let scenario = Arc::new(loaded.scenario.clone());
-    let agg = run_ensemble(&scenario, e);
-    let text = match format {
-        Format::Table => table(&loaded, &agg, e),
-        Format::Json => {
-            serde_json::to_string_pretty(&summary_json(&loaded, &agg, e)).expect("json") + "\n"
+    let sets = crate::scenario::expand(set);
+    if sets.len() > 1 && plot.is_some() {
+        return Err(CliError::Usage(
+            "--plot draws one ensemble: to picture several values side by side, use `detente compare`".into(),
+        ));
+    }
+    let mut loaded = Vec::new();
+    let mut problems = Vec::new();
+    for overrides in &sets {
+        match load(file, overrides) {
+            Ok(l) => loaded.push(l),
+            Err(crate::scenario::Diagnostics(d)) => problems.extend(d),
         }
+    }
+    if !problems.is_empty() {
+        return Err(crate::scenario::Diagnostics(problems).into());
+    }
+    let mut tables = Vec::new();
+    let mut objects = Vec::new();
+    for l in &loaded {
+        let scenario = Arc::new(l.scenario.clone());
+        let agg = run_ensemble(&scenario, e);
+        if let Some(path) = plot {
+            super::write_atomically(path, picture(l, &agg).as_bytes()).map_err(CliError::Io)?;
+        }
+        match format {
+            Format::Table => tables.push(table(l, &agg, e)),
+            Format::Json => objects.push(summary_json(l, &agg, e)),
+        }
+    }
+    let text = match format {
+        Format::Table => tables.join("\n"),
+        Format::Json if objects.len() == 1 => {
+            serde_json::to_string_pretty(&objects[0]).expect("json") + "\n"
+        }
+        Format::Json => serde_json::to_string_pretty(&objects).expect("json") + "\n",
     };
     out.write_all(text.as_bytes()).map_err(CliError::Io)
+}
+
+/// The `--plot` picture: outcome shares with intervals, and the distribution of deal terms.
+pub fn picture(l: &Loaded, agg: &Aggregate) -> String {
+    use crate::report::svg::{ShareBar, TermsPanel, run_report};
+    let s = &l.scenario;
+    let mut kinds: Vec<(String, String)> = vec![
+        ("deal".into(), "deal".into()),
+        ("talks_continue".into(), "talks still going".into()),
+        ("collapse".into(), "collapse".into()),
+    ];
+    for k in agg.outcomes.keys().filter(|k| k.starts_with("strike:")) {
+        let id = &k["strike:".len()..];
+        let name = s
+            .actors
+            .iter()
+            .find(|a| a.id == id)
+            .map_or(id, |a| a.name.as_str());
+        kinds.push((k.clone(), format!("strike by {name}")));
+    }
+    let bars: Vec<ShareBar> = kinds
+        .into_iter()
+        .map(|(k, label)| {
+            let (share, lo, hi) = agg.share(&k);
+            ShareBar {
+                label,
+                share,
+                lo,
+                hi,
+            }
+        })
+        .collect();
+    let panels: Vec<TermsPanel> = s
+        .issues
+        .iter()
+        .zip(&agg.terms)
+        .map(|(i, counts)| TermsPanel {
+            issue: i.id.clone(),
+            low: i.low.clone(),
+            high: i.high.clone(),
+            counts: counts.clone(),
+        })
+        .collect();
+    let mut title = format!("{} — {} runs", s.name, agg.runs);
+    for o in &l.overrides {
+        title += &format!(", {o}");
+    }
+    run_report(&title, &bars, &panels)
 }
 
 fn pct(x: f64) -> String {

@@ -19,15 +19,31 @@ pub fn run(
     trace: Option<&Path>,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    let loaded = load(file, set)?;
-    let scenario = Arc::new(loaded.scenario);
-    let mut sim = Sim::new(scenario.clone());
-    let view = sim.run(seed, 0);
-    if let Some(path) = trace {
-        write_trace(path, view.trace, view.outcome).map_err(CliError::Io)?;
+    let sets = crate::scenario::expand(set);
+    if sets.len() > 1 && trace.is_some() {
+        return Err(CliError::Usage(
+            "--trace writes one run: give each --set a single value".into(),
+        ));
     }
-    let text = story(&scenario, seed, view.trace, view.outcome);
-    out.write_all(text.as_bytes()).map_err(CliError::Io)
+    for (i, overrides) in sets.iter().enumerate() {
+        let loaded = load(file, overrides)?;
+        let scenario = Arc::new(loaded.scenario);
+        let mut sim = Sim::new(scenario.clone());
+        let view = sim.run(seed, 0);
+        if let Some(path) = trace {
+            write_trace(path, view.trace, view.outcome).map_err(CliError::Io)?;
+        }
+        let mut text = story(&scenario, seed, view.trace, view.outcome);
+        if !overrides.is_empty() {
+            let echo: Vec<String> = overrides.iter().map(|o| format!("--set {o}")).collect();
+            text = text.replacen('\n', &format!("\n  with {}\n", echo.join(" ")), 1);
+        }
+        if i > 0 {
+            text.insert(0, '\n');
+        }
+        out.write_all(text.as_bytes()).map_err(CliError::Io)?;
+    }
+    Ok(())
 }
 
 /// Writes the trace as JSON Lines, complete or not at all (a temporary file renamed at the end).

@@ -40,6 +40,54 @@ impl FromStr for Override {
     }
 }
 
+impl Override {
+    /// The values of a list override (`0.2,0.4,0.6`), split at commas outside brackets and
+    /// quotes; a single value gives one.
+    pub fn values(&self) -> Vec<String> {
+        let (mut out, mut cur, mut depth, mut quoted) = (Vec::new(), String::new(), 0i32, false);
+        for c in self.value.chars() {
+            match c {
+                '"' => quoted = !quoted,
+                '[' | '(' if !quoted => depth += 1,
+                ']' | ')' if !quoted => depth -= 1,
+                ',' if !quoted && depth == 0 => {
+                    out.push(cur.trim().to_owned());
+                    cur.clear();
+                    continue;
+                }
+                _ => {}
+            }
+            cur.push(c);
+        }
+        out.push(cur.trim().to_owned());
+        out
+    }
+}
+
+/// The sets of overrides that a list of `--set`s stands for: each override with several values
+/// (`--set a=1,2`) multiplies the sets, one per value, in order (the first override varies
+/// slowest). Without lists, one set: the overrides as given.
+pub fn expand(overrides: &[Override]) -> Vec<Vec<Override>> {
+    let mut sets = vec![Vec::new()];
+    for o in overrides {
+        let values = o.values();
+        sets = sets
+            .into_iter()
+            .flat_map(|set| {
+                values.iter().map(move |v| {
+                    let mut next = set.clone();
+                    next.push(Override {
+                        path: o.path.clone(),
+                        value: v.clone(),
+                    });
+                    next
+                })
+            })
+            .collect();
+    }
+    sets
+}
+
 impl fmt::Display for Override {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}={}", self.path, self.value)

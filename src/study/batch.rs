@@ -84,6 +84,8 @@ pub struct Aggregate {
     pub terms: Vec<Vec<u64>>,
     /// Per issue: sum of deal terms.
     pub terms_sum: Vec<ExactSum>,
+    /// Per issue: sum of squared deal terms.
+    pub terms_sq: Vec<ExactSum>,
     /// Histogram of the round each run ended in (1-based; the horizon for talks going on).
     pub rounds: Vec<u64>,
     /// Histogram of the round of each deal.
@@ -93,12 +95,14 @@ pub struct Aggregate {
 }
 
 impl Aggregate {
-    fn new(s: &Scenario) -> Self {
+    /// An empty aggregate for scenario `s`.
+    pub fn new(s: &Scenario) -> Self {
         let n = s.issues.len();
         let sides = s.sides.len();
         Aggregate {
             terms: vec![vec![0; BINS]; n],
             terms_sum: vec![ExactSum::default(); n],
+            terms_sq: vec![ExactSum::default(); n],
             rounds: vec![0; s.rounds.len() + 1],
             deal_rounds: vec![0; s.rounds.len() + 1],
             per_round: (0..s.rounds.len())
@@ -124,6 +128,7 @@ impl Aggregate {
                 for (d, &y) in terms.iter().enumerate() {
                     self.terms[d][(y * 10.0).round().clamp(0.0, (BINS - 1) as f64) as usize] += 1;
                     self.terms_sum[d].add(y);
+                    self.terms_sq[d].add(y * y);
                 }
             }
             Outcome::Collapse { cause, .. } => {
@@ -193,6 +198,10 @@ impl Aggregate {
             .iter_mut()
             .zip(&o.terms_sum)
             .for_each(|(a, b)| a.merge(b));
+        self.terms_sq
+            .iter_mut()
+            .zip(&o.terms_sq)
+            .for_each(|(a, b)| a.merge(b));
         self.rounds
             .iter_mut()
             .zip(&o.rounds)
@@ -239,6 +248,21 @@ impl Aggregate {
             .map(|(_, v)| v)
             .sum();
         c as f64 / self.runs.max(1) as f64
+    }
+
+    /// Number of deals.
+    pub fn deals(&self) -> u64 {
+        self.outcomes.get("deal").copied().unwrap_or(0)
+    }
+
+    /// Sample variance of the deal terms of issue `d` (NaN with fewer than two deals).
+    pub fn terms_variance(&self, d: usize) -> f64 {
+        let n = self.deals() as f64;
+        if n < 2.0 {
+            return f64::NAN;
+        }
+        let mean = self.terms_sum[d].value() / n;
+        ((self.terms_sq[d].value() - n * mean * mean) / (n - 1.0)).max(0.0)
     }
 
     /// Mean deal terms of issue `d` (NaN without deals).

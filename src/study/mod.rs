@@ -1,3 +1,6 @@
-//! Studies over many runs. [`batch`]: Monte Carlo ensembles of one scenario.
+//! Studies over many runs. [`batch`]: Monte Carlo ensembles of one scenario; [`compare`]: a
+//! base and variants under common random numbers.
 
 pub mod batch;
+pub mod compare;
+pub mod table;

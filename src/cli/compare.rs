@@ -1,0 +1,359 @@
+//! `detente compare BASE [VARIANT...] [--set ...]`: a base and variants under common random
+//! numbers, with paired differences.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+
+use super::CliError;
+use super::run::Format;
+use crate::scenario::{Diagnostics, Loaded, Override, Scenario, expand, load};
+use crate::study::compare::{Comparison, Difference, compare};
+
+/// What `compare` is asked to do.
+#[derive(Debug, Clone)]
+pub struct CompareArgs {
+    /// The base scenario.
+    pub base: PathBuf,
+    /// Variant files.
+    pub variants: Vec<PathBuf>,
+    /// Overrides; each value of a list makes a variant of the base.
+    pub set: Vec<Override>,
+    /// Runs per variant.
+    pub runs: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Worker threads (0: one per core).
+    pub threads: usize,
+    /// Output format.
+    pub format: Format,
+    /// Write the picture here.
+    pub plot: Option<PathBuf>,
+}
+
+/// One compared scenario and how it is named in the output.
+pub struct Variant {
+    /// Short name.
+    pub label: String,
+    /// The loaded scenario.
+    pub loaded: Loaded,
+}
+
+/// Loads the base and the variants: the variant files, then one variant of the base per set of
+/// overrides that the `--set`s stand for. Every problem of every file is reported at once.
+pub fn variants(
+    base: &Path,
+    files: &[PathBuf],
+    set: &[Override],
+) -> Result<Vec<Variant>, Diagnostics> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    let mut add = |label: String, r: Result<Loaded, Diagnostics>| match r {
+        Ok(loaded) => out.push(Variant { label, loaded }),
+        Err(Diagnostics(d)) => errors.extend(d),
+    };
+    add("base".into(), load(base, &[]));
+    for f in files {
+        let label = f.file_stem().map_or_else(
+            || f.display().to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+        add(label, load(f, &[]));
+    }
+    if !set.is_empty() {
+        for overrides in expand(set) {
+            let label = overrides
+                .iter()
+                .map(|o| o.to_string())
+                .collect::<Vec<_>>()
+                .join(" ");
+            add(label, load(base, &overrides));
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Diagnostics(errors))
+    }
+}
+
+/// Runs the comparison and prints it.
+pub fn run(a: &CompareArgs, out: &mut impl Write) -> Result<(), CliError> {
+    let vs = variants(&a.base, &a.variants, &a.set)?;
+    if vs.len() < 2 {
+        return Err(CliError::Usage(
+            "nothing to compare: name variant files after the base, or give --set PATH=V1,V2"
+                .into(),
+        ));
+    }
+    let scenarios: Vec<Arc<Scenario>> = vs
+        .iter()
+        .map(|v| Arc::new(v.loaded.scenario.clone()))
+        .collect();
+    let c = compare(&scenarios, a.runs, a.seed, a.threads);
+    let text = match a.format {
+        Format::Table => table(&vs, &c, a.seed),
+        Format::Json => {
+            serde_json::to_string_pretty(&to_json(&vs, &c, a.seed)).expect("json") + "\n"
+        }
+    };
+    if let Some(path) = &a.plot {
+        super::write_atomically(path, plot(&vs, &c).as_bytes()).map_err(CliError::Io)?;
+    }
+    out.write_all(text.as_bytes()).map_err(CliError::Io)
+}
+
+/// The outcome kinds shown: deal, talks going, collapse, any strike, then each striker.
+fn kinds(c: &Comparison) -> Vec<(String, String)> {
+    let mut out = vec![
+        ("deal".to_owned(), "deal".to_owned()),
+        ("talks_continue".to_owned(), "talks still going".to_owned()),
+        ("collapse".to_owned(), "collapse".to_owned()),
+        ("strike".to_owned(), "strike (anyone)".to_owned()),
+    ];
+    let mut strikers: Vec<&String> = c
+        .variants
+        .iter()
+        .flat_map(|v| v.agg.outcomes.keys())
+        .filter(|k| k.starts_with("strike:"))
+        .collect();
+    strikers.sort();
+    strikers.dedup();
+    for k in strikers {
+        out.push((k.clone(), format!("  strike by {}", &k["strike:".len()..])));
+    }
+    out
+}
+
+fn share(c: &Comparison, v: usize, kind: &str) -> f64 {
+    let a = &c.variants[v].agg;
+    if kind == "strike" {
+        a.strike_share()
+    } else {
+        a.share(kind).0
+    }
+}
+
+fn diff_text(d: &Difference, scale: f64, decimals: usize) -> String {
+    let star = if d.significant() { " *" } else { "" };
+    let f = |x: f64| {
+        let x = x * scale;
+        // No "-0.0": a difference that rounds to zero is shown as +0.0.
+        let x = if format!("{x:.decimals$}")
+            .trim_start_matches('-')
+            .chars()
+            .all(|c| c == '0' || c == '.')
+        {
+            0.0
+        } else {
+            x
+        };
+        format!("{x:+.decimals$}")
+    };
+    format!("{} [{}, {}]{star}", f(d.diff), f(d.lo), f(d.hi))
+}
+
+/// The comparison as a table a policy analyst can read without the docs.
+pub fn table(vs: &[Variant], c: &Comparison, seed: u64) -> String {
+    let s = &vs[0].loaded.scenario;
+    let mut o = format!(
+        "{} — comparison, {} runs per variant, seed {seed}\n",
+        s.name,
+        c.runs()
+    );
+    o += "Run i of every variant uses the same random numbers, so each difference measures the\n";
+    o += "change itself; [lo, hi] is its 95% interval and * marks a difference unlikely to be chance.\n\n";
+    o += "Variants:\n";
+    for (i, v) in vs.iter().enumerate() {
+        let file = v
+            .loaded
+            .files
+            .last()
+            .map(|f| f.display().to_string())
+            .unwrap_or_default();
+        o += &format!(
+            "  {}  {}{}\n",
+            letter(i),
+            v.label,
+            if i == 0 {
+                format!(" ({file})")
+            } else {
+                String::new()
+            }
+        );
+    }
+    o += "\nOutcome shares (percentage points of difference from the base)\n";
+    o += &format!("  {:<22} {:>7}", "", "base");
+    for i in 1..vs.len() {
+        o += &format!("   {:<30}", letter(i));
+    }
+    o += "\n";
+    for (kind, label) in kinds(c) {
+        o += &format!("  {label:<22} {:>6.1}%", 100.0 * share(c, 0, &kind));
+        for v in 1..vs.len() {
+            let cell = format!(
+                "{:.1}% {}",
+                100.0 * share(c, v, &kind),
+                diff_text(&c.share_difference(v, &kind), 100.0, 1)
+            );
+            o += &format!("   {cell:<30}");
+        }
+        o += "\n";
+    }
+    o += "\nMean deal terms (0–100; difference in points)\n";
+    for (d, issue) in s.issues.iter().enumerate() {
+        o += &format!(
+            "  {:<22} {:>7.1}",
+            issue.id,
+            c.variants[0].agg.terms_mean(d)
+        );
+        for v in 1..vs.len() {
+            let cell = format!(
+                "{:.1} {}",
+                c.variants[v].agg.terms_mean(d),
+                diff_text(&c.terms_difference(v, d), 1.0, 1)
+            );
+            o += &format!("   {cell:<30}");
+        }
+        o += "\n";
+    }
+    o += &format!("  {:<22} {:>7}", "deals", c.variants[0].agg.deals());
+    for v in 1..vs.len() {
+        o += &format!("   {:<30}", c.variants[v].agg.deals());
+    }
+    o += "\n\nRounds to outcome (mean; difference in rounds)\n";
+    o += &format!(
+        "  {:<22} {:>7.2}",
+        "rounds",
+        c.variants[0].agg.rounds_mean_median().0
+    );
+    for v in 1..vs.len() {
+        let cell = format!(
+            "{:.2} {}",
+            c.variants[v].agg.rounds_mean_median().0,
+            diff_text(&c.rounds_difference(v), 1.0, 2)
+        );
+        o += &format!("   {cell:<30}");
+    }
+    o += "\n";
+    o
+}
+
+/// A label short enough for a legend: each override without its top-level section
+/// (`actors.hawks.influence=0.2` → `hawks.influence=0.2`).
+fn short(label: &str) -> String {
+    label
+        .split(' ')
+        .map(|o| match o.split_once('.') {
+            Some((top, rest))
+                if ["actors", "sides", "params", "events", "issues"].contains(&top) =>
+            {
+                rest
+            }
+            _ => o,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn letter(i: usize) -> String {
+    if i == 0 {
+        "base".into()
+    } else {
+        format!("V{i}")
+    }
+}
+
+/// The comparison as one JSON object.
+pub fn to_json(vs: &[Variant], c: &Comparison, seed: u64) -> Value {
+    let s = &vs[0].loaded.scenario;
+    let d = |x: &Difference| json!({"diff": x.diff, "lo": x.lo, "hi": x.hi, "significant": x.significant()});
+    let num = |x: f64| if x.is_finite() { json!(x) } else { Value::Null };
+    let variants: Vec<Value> = vs
+        .iter()
+        .enumerate()
+        .map(|(v, var)| {
+            let mut outcomes = Map::new();
+            for (kind, _) in kinds(c) {
+                let mut entry = json!({"share": share(c, v, &kind)});
+                if v > 0 {
+                    entry["difference"] = d(&c.share_difference(v, &kind));
+                }
+                outcomes.insert(kind, entry);
+            }
+            let mut terms = Map::new();
+            for (i, issue) in s.issues.iter().enumerate() {
+                let mut entry = json!({"mean": num(c.variants[v].agg.terms_mean(i))});
+                if v > 0 {
+                    let t = c.terms_difference(v, i);
+                    entry["difference"] = json!({"diff": num(t.diff), "lo": num(t.lo), "hi": num(t.hi), "significant": t.significant()});
+                }
+                terms.insert(issue.id.clone(), entry);
+            }
+            let mut rounds = json!({"mean": c.variants[v].agg.rounds_mean_median().0});
+            if v > 0 {
+                rounds["difference"] = d(&c.rounds_difference(v));
+            }
+            json!({
+                "label": var.label,
+                "overrides": var.loaded.overrides.iter().map(|o| o.to_string()).collect::<Vec<_>>(),
+                "files": var.loaded.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+                "outcomes": outcomes,
+                "deal_terms": terms,
+                "rounds": rounds,
+            })
+        })
+        .collect();
+    json!({"scenario": s.name, "runs": c.runs(), "seed": seed, "variants": variants})
+}
+
+fn plot(vs: &[Variant], c: &Comparison) -> String {
+    use crate::report::svg::{Group, ShareBar, compare_shares};
+    let names: Vec<String> = vs
+        .iter()
+        .enumerate()
+        .map(|(i, v)| format!("{}: {}", letter(i), short(&v.label)))
+        .collect();
+    let groups: Vec<Group> = kinds(c)
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("strike:"))
+        .map(|(kind, label)| Group {
+            label,
+            bars: (0..vs.len())
+                .map(|v| {
+                    let a = &c.variants[v].agg;
+                    let (share, lo, hi) = if kind == "strike" {
+                        let k: u64 = a
+                            .outcomes
+                            .iter()
+                            .filter(|(k, _)| k.starts_with("strike:"))
+                            .map(|(_, n)| n)
+                            .sum();
+                        let (lo, hi) = crate::model::formulas::wilson_interval(
+                            k,
+                            a.runs,
+                            crate::study::compare::Z95,
+                        );
+                        (a.strike_share(), lo, hi)
+                    } else {
+                        a.share(&kind)
+                    };
+                    ShareBar {
+                        label: names[v].clone(),
+                        share,
+                        lo,
+                        hi,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let title = format!(
+        "{} — {} runs per variant",
+        vs[0].loaded.scenario.name,
+        c.runs()
+    );
+    compare_shares(&title, &names, &groups)
+}

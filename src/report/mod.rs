@@ -1,0 +1,2 @@
+//! Reports: pictures of ensemble results.
+pub mod svg;
