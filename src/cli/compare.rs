@@ -11,6 +11,7 @@ use super::CliError;
 use super::run::Format;
 use crate::scenario::{Diagnostics, Loaded, Override, Scenario, expand, load};
 use crate::study::compare::{Comparison, Difference, compare};
+use crate::study::results::{Study, StudyVariant};
 
 /// What `compare` is asked to do.
 #[derive(Debug, Clone)]
@@ -31,6 +32,8 @@ pub struct CompareArgs {
     pub format: Format,
     /// Write the picture here.
     pub plot: Option<PathBuf>,
+    /// Results files.
+    pub results: super::run::OutArgs,
 }
 
 /// One compared scenario and how it is named in the output.
@@ -64,18 +67,26 @@ pub fn variants(
     }
     if !set.is_empty() {
         for overrides in expand(set) {
-            let label = overrides
-                .iter()
-                .map(|o| o.to_string())
-                .collect::<Vec<_>>()
-                .join(" ");
-            add(label, load(base, &overrides));
+            add(label_of(&overrides), load(base, &overrides));
         }
     }
     if errors.is_empty() {
         Ok(out)
     } else {
         Err(Diagnostics(errors))
+    }
+}
+
+/// The name of a variant made by overrides: the overrides as written (`base` without any).
+pub fn label_of(overrides: &[Override]) -> String {
+    if overrides.is_empty() {
+        "base".into()
+    } else {
+        overrides
+            .iter()
+            .map(|o| o.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -88,11 +99,37 @@ pub fn run(a: &CompareArgs, out: &mut impl Write) -> Result<(), CliError> {
                 .into(),
         ));
     }
-    let scenarios: Vec<Arc<Scenario>> = vs
-        .iter()
-        .map(|v| Arc::new(v.loaded.scenario.clone()))
-        .collect();
-    let c = compare(&scenarios, a.runs, a.seed, a.threads);
+    let mut interrupted = None;
+    let c = match &a.results.dir {
+        None => {
+            let scenarios: Vec<Arc<Scenario>> = vs
+                .iter()
+                .map(|v| Arc::new(v.loaded.scenario.clone()))
+                .collect();
+            compare(&scenarios, a.runs, a.seed, a.threads)
+        }
+        Some(dir) => {
+            let study = Study {
+                command: "compare".into(),
+                variants: vs
+                    .iter()
+                    .map(|v| StudyVariant {
+                        label: v.label.clone(),
+                        loaded: v.loaded.clone(),
+                    })
+                    .collect(),
+                runs: a.runs,
+                seed: a.seed,
+                threads: a.threads,
+                traces: a.results.traces,
+            };
+            let f = super::study_with_progress(&study, dir, a.results.resume)?;
+            if !f.complete() {
+                interrupted = Some((f.finished, f.requested, dir.clone()));
+            }
+            f.comparison
+        }
+    };
     let text = match a.format {
         Format::Table => table(&vs, &c, a.seed),
         Format::Json => {
@@ -102,7 +139,15 @@ pub fn run(a: &CompareArgs, out: &mut impl Write) -> Result<(), CliError> {
     if let Some(path) = &a.plot {
         super::write_atomically(path, plot(&vs, &c).as_bytes()).map_err(CliError::Io)?;
     }
-    out.write_all(text.as_bytes()).map_err(CliError::Io)
+    out.write_all(text.as_bytes()).map_err(CliError::Io)?;
+    match interrupted {
+        Some((finished, requested, dir)) => Err(CliError::Interrupted {
+            finished,
+            requested,
+            dir,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The outcome kinds shown: deal, talks going, collapse, any strike, then each striker.

@@ -62,6 +62,15 @@ pub enum Command {
         /// Also draw the outcome shares and the distribution of deal terms as an SVG picture.
         #[arg(long, value_name = "FILE.svg")]
         plot: Option<PathBuf>,
+        /// Write results files here (runs and per-round series as CSV and Parquet, manifest).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// With --out: also write every run's full trace (traces.jsonl).
+        #[arg(long)]
+        traces: bool,
+        /// With --out: finish a study that was interrupted in DIR.
+        #[arg(long)]
+        resume: bool,
     },
     /// Compare a base scenario with variants under common random numbers.
     Compare {
@@ -88,6 +97,15 @@ pub enum Command {
         /// Also draw the shares side by side as an SVG picture.
         #[arg(long, value_name = "FILE.svg")]
         plot: Option<PathBuf>,
+        /// Write results files here (runs and per-round series as CSV and Parquet, manifest).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// With --out: also write every run's full trace (traces.jsonl).
+        #[arg(long)]
+        traces: bool,
+        /// With --out: finish a study that was interrupted in DIR.
+        #[arg(long)]
+        resume: bool,
     },
     /// Tell one run round by round.
     Story {
@@ -122,6 +140,17 @@ pub enum CliError {
     Io(std::io::Error),
     /// The command cannot do what it was asked.
     Usage(String),
+    /// Results files could not be written.
+    Results(crate::study::results::ResultsError),
+    /// Ctrl-C stopped a study: what finished is kept.
+    Interrupted {
+        /// Runs finished per variant.
+        finished: u64,
+        /// Runs asked for.
+        requested: u64,
+        /// The results directory.
+        dir: PathBuf,
+    },
 }
 
 impl std::fmt::Display for CliError {
@@ -130,6 +159,17 @@ impl std::fmt::Display for CliError {
             CliError::Invalid(d) => write!(f, "{d}"),
             CliError::Io(e) => write!(f, "error: cannot write the output: {e}"),
             CliError::Usage(m) => write!(f, "error: {m}"),
+            CliError::Results(e) => write!(f, "error: {e}"),
+            CliError::Interrupted {
+                finished,
+                requested,
+                dir,
+            } => write!(
+                f,
+                "interrupted: {finished} of {requested} runs finished and are kept in `{}` \
+                 (manifest.json says so); repeat the same command with --resume to finish",
+                dir.display()
+            ),
         }
     }
 }
@@ -154,6 +194,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             format,
             set,
             plot,
+            out: dir,
+            traces,
+            resume,
         } => {
             let e = crate::study::batch::Ensemble {
                 runs,
@@ -161,7 +204,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 threads,
                 progress: true,
             };
-            run::run(&file, &set, e, format, plot.as_deref(), &mut out)
+            let results = run::OutArgs {
+                dir,
+                traces,
+                resume,
+            };
+            run::run(&file, &set, e, format, plot.as_deref(), &results, &mut out)
         }
         Command::Compare {
             base,
@@ -172,6 +220,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             format,
             set,
             plot,
+            out: dir,
+            traces,
+            resume,
         } => {
             let a = compare::CompareArgs {
                 base,
@@ -182,6 +233,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 threads,
                 format,
                 plot,
+                results: run::OutArgs {
+                    dir,
+                    traces,
+                    resume,
+                },
             };
             compare::run(&a, &mut out)
         }
@@ -192,6 +248,46 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             set,
         } => story::run(&file, &set, seed, trace.as_deref(), &mut out),
     }
+}
+
+/// Set by Ctrl-C: a running study stops after its current batch of runs.
+static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Runs a study into its results directory with a progress line on a terminal, stopping
+/// cleanly on Ctrl-C.
+fn study_with_progress(
+    study: &crate::study::results::Study,
+    dir: &std::path::Path,
+    resume: bool,
+) -> Result<crate::study::results::Finished, CliError> {
+    use std::io::IsTerminal;
+    use std::sync::atomic::Ordering;
+    // A second handler cannot be installed; the first one sets the same flag.
+    let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
+    STOP.store(false, Ordering::SeqCst);
+    let show = std::io::stderr().is_terminal();
+    let start = std::time::Instant::now();
+    let total = study.runs;
+    let stop = move |done: u64| {
+        if show {
+            let secs = start.elapsed().as_secs_f64();
+            let eta = if done > 0 {
+                secs * total.saturating_sub(done) as f64 / done as f64
+            } else {
+                0.0
+            };
+            eprint!(
+                "\r  {done}/{total} runs ({:.0}%), {eta:.0} s left   ",
+                100.0 * done as f64 / total.max(1) as f64
+            );
+        }
+        STOP.load(Ordering::SeqCst)
+    };
+    let result = crate::study::results::run_study(study, dir, resume, &stop);
+    if show {
+        eprint!("\r{:60}\r", "");
+    }
+    result.map_err(CliError::Results)
 }
 
 /// Writes `bytes` to `path` completely or not at all: a temporary file beside it, renamed.
@@ -210,7 +306,10 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{e}");
-            ExitCode::FAILURE
+            match e {
+                CliError::Interrupted { .. } => ExitCode::from(130),
+                _ => ExitCode::FAILURE,
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `detente run SCENARIO`: an ensemble and its summary table (or JSON).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 use super::CliError;
 use crate::scenario::{Loaded, Override, load};
 use crate::study::batch::{Aggregate, Ensemble, run_ensemble};
+use crate::study::results::{Study, StudyVariant};
 
 /// Output format of `run`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -19,20 +20,38 @@ pub enum Format {
     Json,
 }
 
+/// Where `run` writes results files.
+#[derive(Debug, Clone, Default)]
+pub struct OutArgs {
+    /// Results directory (`--out`).
+    pub dir: Option<PathBuf>,
+    /// Also write full traces (`--traces`).
+    pub traces: bool,
+    /// Complete an interrupted study in `dir` (`--resume`).
+    pub resume: bool,
+}
+
 /// Runs the ensemble and prints its summary; a list `--set` (`a=1,2`) runs one ensemble per
-/// value, printed one after the other (a JSON array in JSON format).
+/// value, printed one after the other (a JSON array in JSON format). With `--out`, results
+/// files are written as runs finish, and Ctrl-C stops cleanly.
 pub fn run(
     file: &Path,
     set: &[Override],
     e: Ensemble,
     format: Format,
     plot: Option<&Path>,
+    results: &OutArgs,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
     let sets = crate::scenario::expand(set);
     if sets.len() > 1 && plot.is_some() {
         return Err(CliError::Usage(
             "--plot draws one ensemble: to picture several values side by side, use `detente compare`".into(),
+        ));
+    }
+    if results.dir.is_none() && (results.traces || results.resume) {
+        return Err(CliError::Usage(
+            "--traces and --resume go with --out DIR".into(),
         ));
     }
     let mut loaded = Vec::new();
@@ -46,17 +65,45 @@ pub fn run(
     if !problems.is_empty() {
         return Err(crate::scenario::Diagnostics(problems).into());
     }
+    let mut aggregates = Vec::new();
+    let mut interrupted = None;
+    match &results.dir {
+        None => {
+            for l in &loaded {
+                aggregates.push(run_ensemble(&Arc::new(l.scenario.clone()), e));
+            }
+        }
+        Some(dir) => {
+            let study = Study {
+                command: "run".into(),
+                variants: loaded
+                    .iter()
+                    .map(|l| StudyVariant {
+                        label: super::compare::label_of(&l.overrides),
+                        loaded: l.clone(),
+                    })
+                    .collect(),
+                runs: e.runs,
+                seed: e.seed,
+                threads: e.threads,
+                traces: results.traces,
+            };
+            let f = super::study_with_progress(&study, dir, results.resume)?;
+            if !f.complete() {
+                interrupted = Some((f.finished, f.requested, dir.clone()));
+            }
+            aggregates.extend(f.comparison.variants.into_iter().map(|v| v.agg));
+        }
+    }
     let mut tables = Vec::new();
     let mut objects = Vec::new();
-    for l in &loaded {
-        let scenario = Arc::new(l.scenario.clone());
-        let agg = run_ensemble(&scenario, e);
+    for (l, agg) in loaded.iter().zip(&aggregates) {
         if let Some(path) = plot {
-            super::write_atomically(path, picture(l, &agg).as_bytes()).map_err(CliError::Io)?;
+            super::write_atomically(path, picture(l, agg).as_bytes()).map_err(CliError::Io)?;
         }
         match format {
-            Format::Table => tables.push(table(l, &agg, e)),
-            Format::Json => objects.push(summary_json(l, &agg, e)),
+            Format::Table => tables.push(table(l, agg, e)),
+            Format::Json => objects.push(summary_json(l, agg, e)),
         }
     }
     let text = match format {
@@ -66,7 +113,15 @@ pub fn run(
         }
         Format::Json => serde_json::to_string_pretty(&objects).expect("json") + "\n",
     };
-    out.write_all(text.as_bytes()).map_err(CliError::Io)
+    out.write_all(text.as_bytes()).map_err(CliError::Io)?;
+    match interrupted {
+        Some((finished, requested, dir)) => Err(CliError::Interrupted {
+            finished,
+            requested,
+            dir,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The `--plot` picture: outcome shares with intervals, and the distribution of deal terms.

@@ -28,8 +28,22 @@ fn fixed(x: f64) -> i128 {
 }
 
 /// A sum of f64 values kept exactly, so that it does not depend on the order of addition.
+/// Serialized as a decimal string (it may not fit a JSON number).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ExactSum(i128);
+
+impl serde::Serialize for ExactSum {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.to_string())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExactSum {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map(ExactSum).map_err(serde::de::Error::custom)
+    }
+}
 
 impl ExactSum {
     /// Adds `x` (rounded to 2^−32).
@@ -46,7 +60,7 @@ impl ExactSum {
 }
 
 /// Per-round sums over the runs still going in that round.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RoundSums {
     /// Runs that played this round.
     pub runs: u64,
@@ -68,7 +82,7 @@ pub struct RoundSums {
 }
 
 /// Everything an ensemble summary needs; merges exactly.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Aggregate {
     /// Runs added.
     pub runs: u64,

@@ -12,8 +12,8 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -26,7 +26,7 @@ use crate::sim::{RunView, Sim};
 pub const Z95: f64 = 1.959_963_984_540_054;
 
 /// Paired differences of one quantity: Σd and Σd² over runs (integers: exact in any order).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Paired {
     /// Runs.
     pub n: u64,
@@ -91,7 +91,7 @@ impl Difference {
 }
 
 /// One variant's results and its paired differences from the base.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct VariantResult {
     /// The ensemble summary of this variant.
     pub agg: Aggregate,
@@ -102,7 +102,7 @@ pub struct VariantResult {
 }
 
 /// A finished comparison: `variants[0]` is the base.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Comparison {
     /// Per variant, base first.
     pub variants: Vec<VariantResult>,
@@ -229,7 +229,9 @@ pub fn execute<R: Send>(
         .step_by(CHUNK as usize)
         .map(|from| from..(from + CHUNK).min(runs.end))
         .collect();
+    // Eight chunks a worker per batch: few barriers, and still few rows held at once.
     let per_batch = pool.current_num_threads().max(1) * 8;
+    let spare = Mutex::new(Vec::new());
     let mut done = 0;
     for batch in chunks.chunks(per_batch) {
         if stop.load(Ordering::Relaxed) {
@@ -239,13 +241,9 @@ pub fn execute<R: Send>(
             batch
                 .par_iter()
                 .map_init(
-                    || {
-                        scenarios
-                            .iter()
-                            .map(|s| Sim::new(s.clone()))
-                            .collect::<Vec<_>>()
-                    },
-                    |sims, range| {
+                    || SimSet::take(&spare, scenarios),
+                    |set, range| {
+                        let sims = &mut set.sims;
                         let mut c = Comparison::new(scenarios);
                         let mut rows =
                             Vec::with_capacity((range.end - range.start) as usize * sims.len());
@@ -277,6 +275,30 @@ pub fn execute<R: Send>(
         }
     }
     Ok(done)
+}
+
+/// One simulator per variant, lent to a worker for a batch and given back afterwards, so that
+/// Worlds are built once per study, not once per batch.
+struct SimSet<'a> {
+    sims: Vec<Sim>,
+    home: &'a Mutex<Vec<Vec<Sim>>>,
+}
+
+impl<'a> SimSet<'a> {
+    fn take(home: &'a Mutex<Vec<Vec<Sim>>>, scenarios: &[Arc<Scenario>]) -> Self {
+        let reused = home.lock().expect("not poisoned").pop();
+        let sims =
+            reused.unwrap_or_else(|| scenarios.iter().map(|s| Sim::new(s.clone())).collect());
+        SimSet { sims, home }
+    }
+}
+
+impl Drop for SimSet<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut home) = self.home.lock() {
+            home.push(std::mem::take(&mut self.sims));
+        }
+    }
 }
 
 impl Comparison {

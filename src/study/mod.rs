@@ -3,4 +3,5 @@
 
 pub mod batch;
 pub mod compare;
+pub mod results;
 pub mod table;
