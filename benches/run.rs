@@ -7,6 +7,7 @@
 //!   (9 chained sets, 15 empty systems, single-threaded executor) run 8 times, once per baseline
 //!   round: the floor that the `bevy_ecs` machinery puts under one run.
 //! - `ensemble/10k_runs_{1,2}_thread(s)`: [`run_ensemble`] of 10,000 runs, reported as runs/s.
+//! - `results/20k_runs_{summary_only,with_out}`: the cost of writing results files (`--out`).
 
 use std::hint::black_box;
 use std::path::Path;
@@ -19,6 +20,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use detente::scenario::{self, Scenario};
 use detente::sim::Sim;
 use detente::study::batch::{Ensemble, run_ensemble};
+use detente::study::results::{Study, StudyVariant, run_study};
 
 /// The baseline scenario, relative to the package root (the cwd of `cargo bench`).
 const BASELINE: &str = "scenarios/iran-talks-2025.ron";
@@ -162,5 +164,49 @@ fn ensemble(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, one_run, ecs_overhead, ensemble);
+/// The cost of results files: the same 20,000-run ensemble on 2 threads, summarised only
+/// (`run`), and written to CSV + Parquet with a manifest (`run --out`).
+fn results_files(c: &mut Criterion) {
+    const RUNS: u64 = 20_000;
+    let loaded = scenario::load(Path::new(BASELINE), &[]).expect("the baseline scenario loads");
+    let scenario = Arc::new(loaded.scenario.clone());
+    let study = Study {
+        command: "run".into(),
+        variants: vec![StudyVariant {
+            label: "base".into(),
+            loaded,
+        }],
+        runs: RUNS,
+        seed: SEED,
+        threads: 2,
+        traces: false,
+    };
+    let mut group = c.benchmark_group("results");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(8));
+    group.throughput(Throughput::Elements(RUNS));
+    group.bench_function("20k_runs_summary_only", |b| {
+        b.iter(|| {
+            let e = Ensemble {
+                runs: RUNS,
+                seed: SEED,
+                threads: 2,
+                progress: false,
+            };
+            black_box(run_ensemble(&scenario, e).runs)
+        })
+    });
+    let dir = std::env::temp_dir().join(format!("detente-bench-{}", std::process::id()));
+    group.bench_function("20k_runs_with_out", |b| {
+        b.iter(|| {
+            let _ = std::fs::remove_dir_all(&dir);
+            let f = run_study(&study, &dir, false, &|_| false).expect("results written");
+            black_box(f.finished)
+        })
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    group.finish();
+}
+
+criterion_group!(benches, one_run, ecs_overhead, ensemble, results_files);
 criterion_main!(benches);
