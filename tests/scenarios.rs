@@ -14,6 +14,10 @@ fn ron_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
+            // Experiment files are not scenarios: tests/experiments.rs checks them.
+            if path.file_name().is_some_and(|n| n == "experiments") {
+                continue;
+            }
             ron_files(&path, out);
         } else if path.extension().is_some_and(|e| e == "ron") {
             out.push(path);

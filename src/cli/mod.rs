@@ -12,6 +12,7 @@ use crate::scenario::{Diagnostics, Override};
 
 mod check;
 mod compare;
+mod experiment;
 mod explain;
 mod run;
 mod story;
@@ -43,18 +44,9 @@ pub enum Command {
     Run {
         /// Scenario file.
         file: PathBuf,
-        /// Number of runs.
-        #[arg(long, default_value_t = 10_000)]
-        runs: u64,
-        /// Master seed: the same seed gives the same numbers, whatever the thread count.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Worker threads (default: one per core).
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        /// Runs, seed, threads, format.
+        #[command(flatten)]
+        ensemble: EnsembleOpts,
         /// Override a value before validation (repeatable); a list `a=1,2` runs one ensemble
         /// per value.
         #[arg(long = "set", value_name = "PATH=VALUE")]
@@ -62,15 +54,9 @@ pub enum Command {
         /// Also draw the outcome shares and the distribution of deal terms as an SVG picture.
         #[arg(long, value_name = "FILE.svg")]
         plot: Option<PathBuf>,
-        /// Write results files here (runs and per-round series as CSV and Parquet, manifest).
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// With --out: also write every run's full trace (traces.jsonl).
-        #[arg(long)]
-        traces: bool,
-        /// With --out: finish a study that was interrupted in DIR.
-        #[arg(long)]
-        resume: bool,
+        /// Results files.
+        #[command(flatten)]
+        results: run::OutArgs,
     },
     /// Compare a base scenario with variants under common random numbers.
     Compare {
@@ -78,18 +64,9 @@ pub enum Command {
         base: PathBuf,
         /// Variant files (e.g. ones that `extends` the base).
         variants: Vec<PathBuf>,
-        /// Runs per variant.
-        #[arg(long, default_value_t = 10_000)]
-        runs: u64,
-        /// Master seed.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Worker threads (default: one per core).
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        /// Runs (per variant), seed, threads, format.
+        #[command(flatten)]
+        ensemble: EnsembleOpts,
         /// Each value makes a variant of the base: `--set actors.hawks.influence=0.2,0.6` makes
         /// two; several --set multiply (repeatable).
         #[arg(long = "set", value_name = "PATH=VALUES")]
@@ -97,15 +74,9 @@ pub enum Command {
         /// Also draw the shares side by side as an SVG picture.
         #[arg(long, value_name = "FILE.svg")]
         plot: Option<PathBuf>,
-        /// Write results files here (runs and per-round series as CSV and Parquet, manifest).
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// With --out: also write every run's full trace (traces.jsonl).
-        #[arg(long)]
-        traces: bool,
-        /// With --out: finish a study that was interrupted in DIR.
-        #[arg(long)]
-        resume: bool,
+        /// Results files.
+        #[command(flatten)]
+        results: run::OutArgs,
     },
     /// Tell one run round by round.
     Story {
@@ -121,6 +92,59 @@ pub enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<Override>,
     },
+    /// Show what an experiment file will run: design points, runs, a preview, the time it takes.
+    Plan {
+        /// Experiment file.
+        file: PathBuf,
+        /// Worker threads assumed for the estimate (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
+    /// Run an experiment's design (or one shard of it) and write its results.
+    Sweep {
+        /// Experiment file.
+        file: PathBuf,
+        /// Results directory (must not exist).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Run shard I of N (0-based). Without it, a Slurm, Kubernetes indexed-Job or AWS Batch
+        /// array index in the environment selects the shard (count from the scheduler or
+        /// DETENTE_SHARDS).
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+        /// Run only these design points (as `detente status` suggests).
+        #[arg(long, value_name = "LIST")]
+        points: Option<String>,
+        /// Worker threads (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
+    /// Combine sweep directories (shards, reruns) into one result, identical to an unsharded sweep.
+    Merge {
+        /// Sweep directories.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where to write the merged result (must not exist).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// List the design points missing or failed in sweep directories, and how to rerun them.
+    Status {
+        /// Sweep directories.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// The experiment file (default: the one named in the manifests).
+        #[arg(long)]
+        experiment: Option<PathBuf>,
+    },
+    /// Sobol or Morris sensitivity indices of a finished sweep's outcome shares.
+    Sensitivity {
+        /// A complete (or merged) sweep directory.
+        dir: PathBuf,
+        /// Bootstrap resamples for the 95% intervals.
+        #[arg(long, default_value_t = 500)]
+        resamples: usize,
+    },
     /// Print every parameter of a scenario with its value and where it comes from.
     Explain {
         /// Scenario file.
@@ -129,6 +153,24 @@ pub enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<Override>,
     },
+}
+
+/// How many runs, from which seed, on how many threads, printed how: shared by `run` and
+/// `compare`.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct EnsembleOpts {
+    /// Number of runs (per variant).
+    #[arg(long, default_value_t = 10_000)]
+    pub runs: u64,
+    /// Master seed: the same seed gives the same numbers, whatever the thread count.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 /// Why a command failed.
@@ -188,58 +230,72 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Explain { file, set } => explain::run(&file, &set, &mut out),
         Command::Run {
             file,
-            runs,
-            seed,
-            threads,
-            format,
+            ensemble: o,
             set,
             plot,
-            out: dir,
-            traces,
-            resume,
+            results,
         } => {
             let e = crate::study::batch::Ensemble {
-                runs,
-                seed,
-                threads,
+                runs: o.runs,
+                seed: o.seed,
+                threads: o.threads,
                 progress: true,
             };
-            let results = run::OutArgs {
-                dir,
-                traces,
-                resume,
-            };
-            run::run(&file, &set, e, format, plot.as_deref(), &results, &mut out)
+            run::run(
+                &file,
+                &set,
+                e,
+                o.format,
+                plot.as_deref(),
+                &results,
+                &mut out,
+            )
         }
         Command::Compare {
             base,
             variants,
-            runs,
-            seed,
-            threads,
-            format,
+            ensemble: o,
             set,
             plot,
-            out: dir,
-            traces,
-            resume,
+            results,
         } => {
             let a = compare::CompareArgs {
                 base,
                 variants,
                 set,
-                runs,
-                seed,
-                threads,
-                format,
+                runs: o.runs,
+                seed: o.seed,
+                threads: o.threads,
+                format: o.format,
                 plot,
-                results: run::OutArgs {
-                    dir,
-                    traces,
-                    resume,
-                },
+                results,
             };
             compare::run(&a, &mut out)
+        }
+        Command::Plan { file, threads } => experiment::plan(&file, threads, &mut out),
+        Command::Sweep {
+            file,
+            out: dir,
+            shard,
+            points,
+            threads,
+        } => {
+            let a = experiment::SweepArgs {
+                file,
+                out: dir,
+                shard,
+                points,
+                threads,
+            };
+            experiment::run_sweep(&a, &mut out)
+        }
+        Command::Merge { dirs, out: to } => experiment::run_merge(&dirs, &to, &mut out),
+        Command::Status {
+            dirs,
+            experiment: file,
+        } => experiment::run_status(&dirs, file.as_deref(), &mut out),
+        Command::Sensitivity { dir, resamples } => {
+            experiment::run_sensitivity(&dir, resamples, &mut out)
         }
         Command::Story {
             file,

@@ -20,14 +20,17 @@ pub enum Format {
     Json,
 }
 
-/// Where `run` writes results files.
-#[derive(Debug, Clone, Default)]
+/// Where `run` and `compare` write results files.
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct OutArgs {
-    /// Results directory (`--out`).
+    /// Write results files here (runs and per-round series as CSV and Parquet, manifest).
+    #[arg(long = "out", value_name = "DIR")]
     pub dir: Option<PathBuf>,
-    /// Also write full traces (`--traces`).
+    /// With --out: also write every run's full trace (traces.jsonl).
+    #[arg(long)]
     pub traces: bool,
-    /// Complete an interrupted study in `dir` (`--resume`).
+    /// With --out: finish a study that was interrupted in DIR.
+    #[arg(long)]
     pub resume: bool,
 }
 

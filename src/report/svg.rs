@@ -82,7 +82,15 @@ pub struct Group {
 /// Bars are listed top to bottom in the order given, each with its label on the left and its
 /// share (in %) on the right.
 pub fn outcome_shares(title: &str, bars: &[ShareBar]) -> String {
-    document(title, |c, top| shares_section(c, top, bars))
+    document(title, |c, top| {
+        shares_section(c, top, bars, "share of runs (%)")
+    })
+}
+
+/// Horizontal bars of any quantity on 0–1, drawn ×100 like shares, with interval whiskers and
+/// `axis` as the x-axis label (sensitivity indices: one bar per parameter).
+pub fn index_bars(title: &str, axis: &str, bars: &[ShareBar]) -> String {
+    document(title, |c, top| shares_section(c, top, bars, axis))
 }
 
 /// Distribution of deal terms: one small histogram panel per issue (issues listed top to
@@ -111,7 +119,7 @@ pub fn run_report(title: &str, bars: &[ShareBar], panels: &[TermsPanel]) -> Stri
             Style::Heading,
             "Outcome shares",
         );
-        let y = shares_section(c, top + 28.0, bars);
+        let y = shares_section(c, top + 28.0, bars, "share of runs (%)");
         c.line(16.0, y + 4.0, WIDTH - 16.0, y + 4.0, GRID, 1.0, None);
         c.text(16.0, y + 26.0, Anchor::Start, Style::Heading, "Deal terms");
         terms_section(c, y + 36.0, panels)
@@ -123,7 +131,7 @@ pub fn run_report(title: &str, bars: &[ShareBar], panels: &[TermsPanel]) -> Stri
 // ---------------------------------------------------------------------------------------------
 
 /// Horizontal share bars with a 0–100 % x axis.
-fn shares_section(c: &mut Canvas, top: f64, bars: &[ShareBar]) -> f64 {
+fn shares_section(c: &mut Canvas, top: f64, bars: &[ShareBar], axis: &str) -> f64 {
     const X0: f64 = 212.0;
     const X1: f64 = 692.0;
     const ROW: f64 = 26.0;
@@ -147,7 +155,7 @@ fn shares_section(c: &mut Canvas, top: f64, bars: &[ShareBar]) -> f64 {
         axis_label_y,
         Anchor::Middle,
         Style::Label,
-        "share of runs (%)",
+        axis,
     );
     if bars.is_empty() {
         let y = (plot_top + plot_bottom) / 2.0 + 4.0;

@@ -118,6 +118,29 @@ pub fn load(path: &Path, overrides: &[Override]) -> Result<Loaded, Diagnostics> 
 /// Like [`load`], for text already in memory; `path` names it in errors and anchors relative
 /// `extends` and `digest` paths. Never panics, whatever the text.
 pub fn load_str(text: &str, path: &Path, overrides: &[Override]) -> Result<Loaded, Diagnostics> {
+    prepare_str(text, path)?.load(overrides)
+}
+
+/// A scenario read, merged and with its digest, ready to be validated under any overrides: what
+/// a sweep loads once and instantiates at every design point.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    merged: Value,
+    layers: Vec<Layer>,
+    files: Vec<PathBuf>,
+    top: PathBuf,
+    digest: Option<Digest>,
+    claims: Option<BTreeSet<String>>,
+}
+
+/// Reads the scenario at `path` (and what it extends, and its digest) once.
+pub fn prepare(path: &Path) -> Result<Prepared, Diagnostics> {
+    let text = read(path, None)?;
+    prepare_str(&text, path)
+}
+
+/// Like [`prepare`], for text already in memory.
+pub fn prepare_str(text: &str, path: &Path) -> Result<Prepared, Diagnostics> {
     let mut chain = Vec::new();
     collect_chain(text, path, &mut chain)?;
     chain.reverse(); // base first
@@ -138,40 +161,54 @@ pub fn load_str(text: &str, path: &Path, overrides: &[Override]) -> Result<Loade
         .last()
         .map(|(f, _)| f.clone())
         .unwrap_or_else(|| path.to_path_buf());
-
-    let targets = apply_overrides(&mut merged, overrides)?;
-    for (o, t) in overrides.iter().zip(&targets) {
-        layers.push(Layer::from_override(o, &t.canonical));
-    }
-    let raw: RawScenario = typed(&merged, None, &top)?;
-
     let digest = match &digest_path {
         Some(p) => Some(read_digest(p)?),
         None => None,
     };
-    let claims: Option<BTreeSet<String>> = digest
+    let claims = digest
         .as_ref()
         .map(|d| d.claims.iter().map(|c| c.id.clone()).collect());
-    let scenario = validate(&raw, &top, claims.as_ref()).map_err(|mut errors| {
-        for d in &mut errors {
-            let field = d.field.clone().unwrap_or_default();
-            if let Some((o, _)) = overrides
-                .iter()
-                .zip(&targets)
-                .find(|(_, t)| field.starts_with(&without_variants(&t.concrete)))
-            {
-                d.message = format!("{} (the value comes from --set {o})", d.message);
-            }
-        }
-        Diagnostics(errors)
-    })?;
-    Ok(Loaded {
-        scenario,
+    Ok(Prepared {
+        merged,
+        layers,
         files: chain.into_iter().map(|(f, _)| f).collect(),
+        top,
         digest,
-        provenance: Provenance { layers },
-        overrides: overrides.to_vec(),
+        claims,
     })
+}
+
+impl Prepared {
+    /// Applies `overrides` and validates: the same result as [`load`] of the file with them.
+    pub fn load(&self, overrides: &[Override]) -> Result<Loaded, Diagnostics> {
+        let mut merged = self.merged.clone();
+        let mut layers = self.layers.clone();
+        let targets = apply_overrides(&mut merged, overrides)?;
+        for (o, t) in overrides.iter().zip(&targets) {
+            layers.push(Layer::from_override(o, &t.canonical));
+        }
+        let raw: RawScenario = typed(&merged, None, &self.top)?;
+        let scenario = validate(&raw, &self.top, self.claims.as_ref()).map_err(|mut errors| {
+            for d in &mut errors {
+                let field = d.field.clone().unwrap_or_default();
+                if let Some((o, _)) = overrides
+                    .iter()
+                    .zip(&targets)
+                    .find(|(_, t)| field.starts_with(&without_variants(&t.concrete)))
+                {
+                    d.message = format!("{} (the value comes from --set {o})", d.message);
+                }
+            }
+            Diagnostics(errors)
+        })?;
+        Ok(Loaded {
+            scenario,
+            files: self.files.clone(),
+            digest: self.digest.clone(),
+            provenance: Provenance { layers },
+            overrides: overrides.to_vec(),
+        })
+    }
 }
 
 fn read(path: &Path, from: Option<(&Path, &str)>) -> Result<String, Diagnostics> {

@@ -23,5 +23,5 @@ pub mod types;
 pub mod validate;
 
 pub use error::{Diagnostic, Diagnostics};
-pub use load::{Loaded, Override, expand, load, load_str};
+pub use load::{Loaded, Override, Prepared, expand, load, load_str, prepare};
 pub use types::Scenario;

@@ -3,5 +3,8 @@
 
 pub mod batch;
 pub mod compare;
+pub mod design;
+pub mod experiment;
 pub mod results;
+pub mod sensitivity;
 pub mod table;

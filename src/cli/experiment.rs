@@ -1,0 +1,471 @@
+//! `detente plan`, `sweep`, `merge`, `status` and `sensitivity`: experiments over a parameter
+//! space, whole or as shards of a cluster job array.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+
+use super::CliError;
+use crate::study::design::{Design, Role};
+use crate::study::experiment::{
+    Loaded, Slice, load_experiment, merge, parse_shard, read_part, seconds_per_run, shard_from_env,
+    shares, status, sweep,
+};
+use crate::study::sensitivity;
+
+fn usage(m: impl Into<String>) -> CliError {
+    CliError::Usage(m.into())
+}
+
+fn describe_design(d: &Design) -> String {
+    match d {
+        Design::Grid { levels } => format!("grid, {levels} levels per continuous parameter"),
+        Design::LatinHypercube { points } => format!("Latin hypercube of {points} points"),
+        Design::Sobol { base_samples } => {
+            format!("Sobol/Saltelli with N = {base_samples} base samples")
+        }
+        Design::Morris {
+            trajectories,
+            levels,
+        } => format!("Morris, {trajectories} trajectories on {levels} levels"),
+    }
+}
+
+/// `detente plan EXPERIMENT`: the size of the design, a preview, and an estimate of the time.
+pub fn plan(file: &Path, threads: usize, out: &mut impl Write) -> Result<(), CliError> {
+    let l = load_experiment(file)?;
+    let e = &l.experiment;
+    let threads = if threads == 0 {
+        rayon::current_num_threads()
+    } else {
+        threads
+    };
+    let per_run = seconds_per_run(&l);
+    let total = l.total_runs();
+    let seconds = per_run * total as f64 / threads as f64;
+    let mut o = format!("{} ({})\n", e.name, file.display());
+    o += &format!("  scenario: {}\n", e.scenario);
+    o += &format!("  design: {}\n", describe_design(&e.design));
+    o += &format!("  parameters ({}):\n", e.parameters.len());
+    for p in &e.parameters {
+        let (lo, hi) = p.distribution.bounds();
+        o += &format!("    {:<44} {:?}  [{lo}, {hi}]\n", p.path, p.distribution);
+    }
+    o += &format!("  outcomes recorded: {}\n", e.outcomes.join(", "));
+    o += &format!(
+        "  {} design points × {} replications = {} runs; seed {}\n",
+        l.points.len(),
+        e.replications,
+        total,
+        e.seed
+    );
+    o += &format!(
+        "  estimated time on this machine: {} ({:.1} µs a run, {threads} threads)\n",
+        human(seconds),
+        per_run * 1e6
+    );
+    o += "\n  first points (in the order they run):\n";
+    o += &format!("    {:>6}  ", "point");
+    for p in &e.parameters {
+        o += &format!("{:>14}", short(&p.path));
+    }
+    o += "\n";
+    for &point in l.order.iter().take(8) {
+        o += &format!("    {point:>6}  ");
+        for ov in l.overrides(point) {
+            let v: f64 = ov.value.parse().unwrap_or(f64::NAN);
+            o += &format!("{v:>14.4}");
+        }
+        o += "\n";
+    }
+    o += &format!(
+        "\n  to run it: detente sweep {} --out DIR   (or as shards: --shard I/N, one process each)\n",
+        file.display()
+    );
+    out.write_all(o.as_bytes()).map_err(CliError::Io)
+}
+
+fn short(path: &str) -> String {
+    let last: Vec<&str> = path.rsplit('.').take(2).collect();
+    let s = format!("{}.{}", last.get(1).unwrap_or(&""), last[0]);
+    s.chars()
+        .rev()
+        .take(13)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect()
+}
+
+fn human(seconds: f64) -> String {
+    if !seconds.is_finite() {
+        "unknown".into()
+    } else if seconds < 90.0 {
+        format!("{seconds:.1} s")
+    } else if seconds < 5400.0 {
+        format!("{:.1} min", seconds / 60.0)
+    } else {
+        format!("{:.1} h", seconds / 3600.0)
+    }
+}
+
+/// Arguments of `sweep`.
+pub struct SweepArgs {
+    /// The experiment file.
+    pub file: PathBuf,
+    /// Results directory.
+    pub out: PathBuf,
+    /// `--shard I/N`.
+    pub shard: Option<String>,
+    /// `--points 3,17,...`.
+    pub points: Option<String>,
+    /// Worker threads.
+    pub threads: usize,
+}
+
+/// `detente sweep EXPERIMENT --out DIR [--shard I/N | --points LIST]`.
+pub fn run_sweep(a: &SweepArgs, out: &mut impl Write) -> Result<(), CliError> {
+    let l = load_experiment(&a.file)?;
+    let slice = match (&a.shard, &a.points) {
+        (Some(_), Some(_)) => return Err(usage("give --shard or --points, not both")),
+        (Some(s), None) => parse_shard(s).map_err(usage)?,
+        (None, Some(p)) => {
+            let list: Result<Vec<usize>, _> =
+                p.split(',').map(|x| x.trim().parse::<usize>()).collect();
+            let list = list.map_err(|_| {
+                usage(format!(
+                    "--points {p}: give point numbers separated by commas"
+                ))
+            })?;
+            if let Some(bad) = list.iter().find(|&&x| x >= l.points.len()) {
+                return Err(usage(format!(
+                    "--points: the design has points 0 to {}, not {bad}",
+                    l.points.len() - 1
+                )));
+            }
+            Slice::Points(list)
+        }
+        (None, None) => shard_from_env(|k| std::env::var(k).ok())
+            .map_err(usage)?
+            .unwrap_or(Slice::All),
+    };
+    let _ = ctrlc::set_handler(|| crate::study::experiment::STOP.store(true, Ordering::SeqCst));
+    let show = std::io::stderr().is_terminal();
+    let start = std::time::Instant::now();
+    let progress = move |done: usize, total: usize| {
+        if show {
+            let secs = start.elapsed().as_secs_f64();
+            let eta = secs * total.saturating_sub(done) as f64 / done.max(1) as f64;
+            eprint!(
+                "\r  {done}/{total} points ({:.0}%), {} left   ",
+                100.0 * done as f64 / total.max(1) as f64,
+                human(eta)
+            );
+        }
+    };
+    let summary = sweep(
+        &l,
+        &slice,
+        &a.out,
+        a.threads,
+        &crate::study::experiment::STOP,
+        &progress,
+    )
+    .map_err(CliError::Results)?;
+    if show {
+        eprint!("\r{:70}\r", "");
+    }
+    let mut o = format!(
+        "{}: {} of {} design points ({} runs) in {:.1} s → {}\n",
+        l.experiment.name,
+        summary.points,
+        summary.requested,
+        summary.points as u64 * l.experiment.replications,
+        summary.seconds,
+        a.out.display()
+    );
+    if let Slice::Shard { index, count } = slice {
+        o += &format!("  shard {index}/{count}; combine the shards with `detente merge DIR...`\n");
+    }
+    for (p, e) in &summary.failed {
+        o += &format!(
+            "  point {p} failed: {}\n",
+            e.lines().next().unwrap_or_default()
+        );
+    }
+    out.write_all(o.as_bytes()).map_err(CliError::Io)?;
+    if summary.points < summary.requested {
+        return Err(usage(format!(
+            "interrupted after {} of {} points; `detente status {}` lists what is left",
+            summary.points,
+            summary.requested,
+            a.out.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Reads the experiment named by the first directory's manifest (or `file`).
+fn experiment_of(
+    dirs: &[PathBuf],
+    file: Option<&Path>,
+) -> Result<(Loaded, Vec<crate::study::experiment::Part>), CliError> {
+    let parts: Vec<_> = dirs
+        .iter()
+        .map(|d| read_part(d))
+        .collect::<Result<_, _>>()
+        .map_err(usage)?;
+    let file = match file {
+        Some(f) => f.to_path_buf(),
+        None => PathBuf::from(
+            parts[0].manifest["experiment_file"]
+                .as_str()
+                .unwrap_or_default(),
+        ),
+    };
+    let l = load_experiment(&file)?;
+    Ok((l, parts))
+}
+
+/// `detente status DIR...`.
+pub fn run_status(
+    dirs: &[PathBuf],
+    file: Option<&Path>,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let (l, parts) = experiment_of(dirs, file)?;
+    let st = status(&l, &parts).map_err(usage)?;
+    let mut o = format!(
+        "{}: {} of {} design points done, {} failed, {} missing\n",
+        l.experiment.name,
+        st.done.len(),
+        st.points,
+        st.failed.len(),
+        st.missing.len()
+    );
+    for (p, e) in &st.failed {
+        o += &format!(
+            "  failed point {p}: {}\n",
+            e.lines().next().unwrap_or_default()
+        );
+    }
+    let todo: Vec<usize> = st
+        .missing
+        .iter()
+        .copied()
+        .chain(st.failed.keys().copied())
+        .collect();
+    if todo.is_empty() {
+        o += &format!(
+            "  complete: `detente merge {} --out DIR` combines them\n",
+            dirs.iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    } else {
+        let list: Vec<String> = todo.iter().map(|p| p.to_string()).collect();
+        let shown = if list.len() > 20 {
+            format!("{} … ({} points)", list[..20].join(", "), list.len())
+        } else {
+            list.join(", ")
+        };
+        o += &format!("  missing or failed: {shown}\n");
+        o += &format!(
+            "  rerun only those:\n    detente sweep {} --out RERUN_DIR --points {}\n  then merge the directories with RERUN_DIR\n",
+            l.file.display(),
+            list.join(",")
+        );
+    }
+    out.write_all(o.as_bytes()).map_err(CliError::Io)?;
+    if todo.is_empty() {
+        Ok(())
+    } else {
+        Err(usage(format!(
+            "{} design points missing or failed",
+            todo.len()
+        )))
+    }
+}
+
+/// `detente merge DIR... --out MERGED`.
+pub fn run_merge(dirs: &[PathBuf], to: &Path, out: &mut impl Write) -> Result<(), CliError> {
+    let (l, parts) = experiment_of(dirs, None)?;
+    let st = merge(&l, &parts, to).map_err(usage)?;
+    let mut o = format!(
+        "merged {} directories into {}: {} of {} design points\n",
+        dirs.len(),
+        to.display(),
+        st.done.len(),
+        st.points
+    );
+    if !st.missing.is_empty() || !st.failed.is_empty() {
+        o += &format!(
+            "  {} missing and {} failed: `detente status {}` says how to rerun them\n",
+            st.missing.len(),
+            st.failed.len(),
+            to.display()
+        );
+    }
+    out.write_all(o.as_bytes()).map_err(CliError::Io)
+}
+
+/// `detente sensitivity DIR`: Sobol or Morris indices for each recorded outcome.
+pub fn run_sensitivity(dir: &Path, resamples: usize, out: &mut impl Write) -> Result<(), CliError> {
+    let (l, parts) = experiment_of(&[dir.to_path_buf()], None)?;
+    let e = &l.experiment;
+    let rows = &parts[0].rows;
+    let k = e.parameters.len();
+    let mut o = format!(
+        "{} — sensitivity of the outcome shares ({})\n",
+        e.name,
+        describe_design(&e.design)
+    );
+    let mut csv = String::from("outcome,parameter,method,index,value,lo,hi\n");
+    let mut bars = Vec::new();
+    for outcome in &e.outcomes {
+        let y_point = shares(&l, rows, outcome).map_err(usage)?;
+        o += &format!("\n{outcome}\n");
+        match &e.design {
+            Design::Sobol { base_samples } => {
+                // Saltelli layout: per block, A, B, AB_1..AB_k.
+                let mut y = vec![f64::NAN; base_samples * (k + 2)];
+                for p in &l.points {
+                    let slot = match p.role {
+                        Role::SaltelliA { block } => block * (k + 2),
+                        Role::SaltelliB { block } => block * (k + 2) + 1,
+                        Role::SaltelliAB { block, factor } => block * (k + 2) + 2 + factor,
+                        _ => continue,
+                    };
+                    y[slot] = y_point[p.index];
+                }
+                let idx = match sensitivity::sobol(&y, k, resamples, e.seed) {
+                    Ok(idx) => idx,
+                    Err(m) => {
+                        o += &format!("  no indices: {m}\n");
+                        continue;
+                    }
+                };
+                let mut ranked: Vec<usize> = (0..k).collect();
+                ranked.sort_by(|&a, &b| idx[b].total.value.total_cmp(&idx[a].total.value));
+                o += &format!(
+                    "  {:<44} {:>22} {:>22}\n",
+                    "parameter (ranked by total index)", "first order S1 [95%]", "total ST [95%]"
+                );
+                for &i in &ranked {
+                    let (f, t) = (idx[i].first, idx[i].total);
+                    o += &format!(
+                        "  {:<44} {:>6.3} [{:>6.3}, {:>6.3}] {:>6.3} [{:>6.3}, {:>6.3}]\n",
+                        e.parameters[i].path, f.value, f.lo, f.hi, t.value, t.lo, t.hi
+                    );
+                    for (name, est) in [("first", f), ("total", t)] {
+                        csv += &format!(
+                            "{outcome},{},sobol,{name},{},{},{}\n",
+                            e.parameters[i].path, est.value, est.lo, est.hi
+                        );
+                    }
+                    if outcome == &e.outcomes[0] {
+                        bars.push(crate::report::svg::ShareBar {
+                            label: e.parameters[i].path.clone(),
+                            share: t.value.clamp(0.0, 1.0),
+                            lo: t.lo.clamp(0.0, 1.0),
+                            hi: t.hi.clamp(0.0, 1.0),
+                        });
+                    }
+                }
+                if let Some(w) = sensitivity::sobol_warning(*base_samples, &idx) {
+                    o += &format!("  warning: {w}\n");
+                }
+            }
+            Design::Morris { trajectories, .. } => {
+                let mut y = vec![f64::NAN; trajectories * (k + 1)];
+                let mut steps = vec![(0usize, 0.0f64); trajectories * k];
+                for p in &l.points {
+                    if let Role::Morris {
+                        trajectory,
+                        step,
+                        factor,
+                        delta,
+                    } = p.role
+                    {
+                        y[trajectory * (k + 1) + step] = y_point[p.index];
+                        if let (true, Some(f)) = (step > 0, factor) {
+                            steps[trajectory * k + step - 1] = (f, delta);
+                        }
+                    }
+                }
+                let idx = match sensitivity::morris(&y, k, &steps, resamples, e.seed) {
+                    Ok(idx) => idx,
+                    Err(m) => {
+                        o += &format!("  no indices: {m}\n");
+                        continue;
+                    }
+                };
+                let mut ranked: Vec<usize> = (0..k).collect();
+                ranked.sort_by(|&a, &b| idx[b].mu_star.value.total_cmp(&idx[a].mu_star.value));
+                o += &format!(
+                    "  {:<44} {:>24} {:>9} {:>9}\n",
+                    "parameter (ranked by μ*)", "μ* [95%]", "μ", "σ"
+                );
+                for &i in &ranked {
+                    let m = &idx[i];
+                    o += &format!(
+                        "  {:<44} {:>7.3} [{:>6.3}, {:>6.3}] {:>9.3} {:>9.3}\n",
+                        e.parameters[i].path,
+                        m.mu_star.value,
+                        m.mu_star.lo,
+                        m.mu_star.hi,
+                        m.mu,
+                        m.sigma
+                    );
+                    csv += &format!(
+                        "{outcome},{},morris,mu_star,{},{},{}\n",
+                        e.parameters[i].path, m.mu_star.value, m.mu_star.lo, m.mu_star.hi
+                    );
+                    csv += &format!("{outcome},{},morris,mu,{},,\n", e.parameters[i].path, m.mu);
+                    csv += &format!(
+                        "{outcome},{},morris,sigma,{},,\n",
+                        e.parameters[i].path, m.sigma
+                    );
+                    if outcome == &e.outcomes[0] {
+                        let top = idx
+                            .iter()
+                            .map(|x| x.mu_star.hi)
+                            .fold(0.0, f64::max)
+                            .max(1e-12);
+                        bars.push(crate::report::svg::ShareBar {
+                            label: e.parameters[i].path.clone(),
+                            share: m.mu_star.value / top,
+                            lo: m.mu_star.lo / top,
+                            hi: m.mu_star.hi / top,
+                        });
+                    }
+                }
+                if let Some(w) = sensitivity::morris_warning(*trajectories) {
+                    o += &format!("  warning: {w}\n");
+                }
+            }
+            other => {
+                return Err(usage(format!(
+                    "sensitivity needs a Sobol or Morris design; this experiment uses {}",
+                    describe_design(other)
+                )));
+            }
+        }
+    }
+    super::write_atomically(&dir.join("sensitivity.csv"), csv.as_bytes()).map_err(CliError::Io)?;
+    let axis = if matches!(e.design, Design::Sobol { .. }) {
+        "total Sobol index ST (× 100)"
+    } else {
+        "μ* relative to the largest μ* (× 100)"
+    };
+    let title = format!("{} — sensitivity of the share `{}`", e.name, e.outcomes[0]);
+    let svg = crate::report::svg::index_bars(&title, axis, &bars);
+    super::write_atomically(&dir.join("sensitivity.svg"), svg.as_bytes()).map_err(CliError::Io)?;
+    o += &format!(
+        "\nwritten: {} and {}\n",
+        dir.join("sensitivity.csv").display(),
+        dir.join("sensitivity.svg").display()
+    );
+    out.write_all(o.as_bytes()).map_err(CliError::Io)
+}
