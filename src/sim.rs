@@ -54,6 +54,30 @@ impl Sim {
         }
     }
 
+    /// Switches to another scenario of the same shape (same actors, sides, issues; a sweep's
+    /// design points differ only in values) without rebuilding the World. Returns `false`, and
+    /// changes nothing, when the shapes differ.
+    pub fn set_scenario(&mut self, scenario: Arc<Scenario>) -> bool {
+        let old = &self
+            .world
+            .resource::<crate::model::resources::Model>()
+            .scenario;
+        let same = old.actors.len() == scenario.actors.len()
+            && old.sides.len() == scenario.sides.len()
+            && old.issues.len() == scenario.issues.len()
+            && old
+                .actors
+                .iter()
+                .zip(&scenario.actors)
+                .all(|(a, b)| a.side == b.side && a.role == b.role);
+        if same {
+            self.horizon = scenario.rounds.len();
+            self.world
+                .insert_resource(crate::model::resources::Model::new(scenario));
+        }
+        same
+    }
+
     /// Plays run `run` under master seed `seed` to its end and returns its outcome and trace.
     /// The same `(seed, run)` always gives the same result, whatever ran before.
     pub fn run(&mut self, seed: u64, run: u64) -> RunView<'_> {

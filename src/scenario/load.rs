@@ -6,6 +6,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::digest::Digest;
@@ -181,13 +182,35 @@ pub fn prepare_str(text: &str, path: &Path) -> Result<Prepared, Diagnostics> {
 impl Prepared {
     /// Applies `overrides` and validates: the same result as [`load`] of the file with them.
     pub fn load(&self, overrides: &[Override]) -> Result<Loaded, Diagnostics> {
-        let mut merged = self.merged.clone();
+        let (scenario, targets) = self.resolve(overrides)?;
         let mut layers = self.layers.clone();
-        let targets = apply_overrides(&mut merged, overrides)?;
         for (o, t) in overrides.iter().zip(&targets) {
             layers.push(Layer::from_override(o, &t.canonical));
         }
-        let raw: RawScenario = typed(&merged, None, &self.top)?;
+        Ok(Loaded {
+            scenario,
+            files: self.files.clone(),
+            digest: self.digest.clone(),
+            provenance: Provenance { layers },
+            overrides: overrides.to_vec(),
+        })
+    }
+
+    /// Only the validated scenario under `overrides` (no provenance): what a sweep needs at each
+    /// design point.
+    pub fn scenario(&self, overrides: &[Override]) -> Result<Scenario, Diagnostics> {
+        self.resolve(overrides).map(|(s, _)| s)
+    }
+
+    fn resolve(
+        &self,
+        overrides: &[Override],
+    ) -> Result<(Scenario, Vec<tree::Target>), Diagnostics> {
+        let (merged, targets, raw) = apply_overrides(&self.merged, overrides)?;
+        let raw: RawScenario = match raw {
+            Some(raw) => raw,
+            None => typed(&merged, None, &self.top)?,
+        };
         let scenario = validate(&raw, &self.top, self.claims.as_ref()).map_err(|mut errors| {
             for d in &mut errors {
                 let field = d.field.clone().unwrap_or_default();
@@ -201,13 +224,7 @@ impl Prepared {
             }
             Diagnostics(errors)
         })?;
-        Ok(Loaded {
-            scenario,
-            files: self.files.clone(),
-            digest: self.digest.clone(),
-            provenance: Provenance { layers },
-            overrides: overrides.to_vec(),
-        })
+        Ok((scenario, targets))
     }
 }
 
@@ -366,9 +383,27 @@ fn collect_chain(
 /// Applies each override in turn; one that fails (bad path, bad value, wrong type) is reported
 /// and skipped so that every bad override is reported at once.
 fn apply_overrides(
-    merged: &mut Value,
+    base: &Value,
     overrides: &[Override],
-) -> Result<Vec<tree::Target>, Diagnostics> {
+) -> Result<(Value, Vec<tree::Target>, Option<RawScenario>), Diagnostics> {
+    // Fast path (a sweep applies overrides at every design point): all at once on one copy,
+    // one deserialization. Only when that fails is each override applied and checked on its
+    // own, so that every error is reported against the override that caused it.
+    let mut candidate = base.clone();
+    let fast: Option<Vec<tree::Target>> = overrides
+        .iter()
+        .map(|o| {
+            let value = tree::parse_value(&o.value).ok()?;
+            tree::set_path(&mut candidate, &o.path, value).ok()
+        })
+        .collect();
+    if let Some(targets) = fast
+        && let Ok(raw) = RawScenario::deserialize(&candidate)
+    {
+        return Ok((candidate, targets, Some(raw)));
+    }
+    let mut merged = base.clone();
+    let merged = &mut merged;
     let mut errors = Vec::new();
     let mut targets = Vec::new();
     for o in overrides {
@@ -396,7 +431,7 @@ fn apply_overrides(
         }
     }
     if errors.is_empty() {
-        Ok(targets)
+        Ok((merged.clone(), targets, None))
     } else {
         Err(Diagnostics(errors))
     }

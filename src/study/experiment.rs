@@ -374,18 +374,25 @@ fn one_line(d: Diagnostics) -> String {
         .join("; ")
 }
 
-/// Plays every replication of design point `point`.
-pub fn run_point(l: &Loaded, position: usize) -> PointResult {
+/// Plays every replication of design point `point`, reusing `sim` (a worker's simulator) when
+/// the point's scenario has its shape.
+pub fn run_point(l: &Loaded, position: usize, sim: &mut Option<Sim>) -> PointResult {
     let point = l.order[position];
     let vals = values(&l.distributions(), &l.points[point].unit);
     let mut rounds = 0u64;
     let counts = l
         .base
-        .load(&l.overrides(point))
+        .scenario(&l.overrides(point))
         .map_err(one_line)
-        .map(|loaded| {
-            let scenario = Arc::new(loaded.scenario);
-            let mut sim = Sim::new(scenario.clone());
+        .map(|scenario| {
+            let scenario = Arc::new(scenario);
+            let reused = sim
+                .as_mut()
+                .is_some_and(|s| s.set_scenario(scenario.clone()));
+            if !reused {
+                *sim = Some(Sim::new(scenario.clone()));
+            }
+            let sim = sim.as_mut().expect("set above");
             let mut counts = BTreeMap::new();
             for r in 0..l.experiment.replications {
                 let view = sim.run(l.experiment.seed, r);
@@ -532,8 +539,12 @@ pub fn sweep(
         if stop.load(Ordering::Relaxed) {
             break;
         }
-        let results: Vec<PointResult> =
-            pool.install(|| batch.par_iter().map(|&p| run_point(l, p)).collect());
+        let results: Vec<PointResult> = pool.install(|| {
+            batch
+                .par_iter()
+                .map_init(|| None, |sim, &p| run_point(l, p, sim))
+                .collect()
+        });
         for r in &results {
             table.push(&point_row(l, r)).map_err(at(&staging))?;
             if let Err(e) = &r.counts {
