@@ -243,3 +243,47 @@ fn sensitivity_ranks_what_matters_above_what_does_not() {
     roxmltree::Document::parse(&svg).expect("the picture is XML");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn per_run_rows_on_request_merge_like_the_points() {
+    let (whole, a, b, merged) = (
+        temp("rt-whole"),
+        temp("rt-a"),
+        temp("rt-b"),
+        temp("rt-merged"),
+    );
+    for (dir, shard) in [(&whole, None), (&a, Some("0/2")), (&b, Some("1/2"))] {
+        let mut args = vec![
+            "sweep",
+            SMALL,
+            "--runs-table",
+            "--out",
+            dir.to_str().unwrap(),
+        ];
+        if let Some(s) = shard {
+            args.extend(["--shard", s]);
+        }
+        let out = detente(&args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let csv = std::fs::read_to_string(whole.join("runs.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 24 * 20, "one row per run");
+    assert!(csv.starts_with("order,point,replication,outcome,round"));
+    let out = detente(&[
+        "merge",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for f in ["points.csv", "points.parquet", "runs.csv", "runs.parquet"] {
+        assert!(
+            std::fs::read(whole.join(f)).unwrap() == std::fs::read(merged.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+    for d in [&whole, &a, &b, &merged] {
+        std::fs::remove_dir_all(d).unwrap();
+    }
+}

@@ -9,7 +9,7 @@ use super::CliError;
 use crate::study::design::{Design, Role};
 use crate::study::experiment::{
     Loaded, Slice, load_experiment, merge, parse_shard, read_part, seconds_per_run, shard_from_env,
-    shares, status, sweep,
+    shares, status, sweep_with,
 };
 use crate::study::sensitivity;
 
@@ -121,6 +121,8 @@ pub struct SweepArgs {
     pub points: Option<String>,
     /// Worker threads.
     pub threads: usize,
+    /// Also write one row per run.
+    pub runs_table: bool,
 }
 
 /// `detente sweep EXPERIMENT --out DIR [--shard I/N | --points LIST]`.
@@ -163,11 +165,12 @@ pub fn run_sweep(a: &SweepArgs, out: &mut impl Write) -> Result<(), CliError> {
             );
         }
     };
-    let summary = sweep(
+    let summary = sweep_with(
         &l,
         &slice,
         &a.out,
         a.threads,
+        a.runs_table,
         &crate::study::experiment::STOP,
         &progress,
     )

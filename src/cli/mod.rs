@@ -115,6 +115,9 @@ pub enum Command {
         /// Run only these design points (as `detente status` suggests).
         #[arg(long, value_name = "LIST")]
         points: Option<String>,
+        /// Also write one row per run (runs.csv, runs.parquet: point, replication, outcome, round).
+        #[arg(long)]
+        runs_table: bool,
         /// Worker threads (default: one per core).
         #[arg(long, default_value_t = 0)]
         threads: usize,
@@ -279,6 +282,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             shard,
             points,
             threads,
+            runs_table,
         } => {
             let a = experiment::SweepArgs {
                 file,
@@ -286,6 +290,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 shard,
                 points,
                 threads,
+                runs_table,
             };
             experiment::run_sweep(&a, &mut out)
         }

@@ -361,6 +361,8 @@ pub struct PointResult {
     pub counts: Result<BTreeMap<String, u64>, String>,
     /// Mean round the runs ended in.
     pub rounds_mean: f64,
+    /// Each run's outcome kind and final round, when the runs table is asked for.
+    pub runs: Vec<(String, u64)>,
 }
 
 /// Every problem of a design point's scenario on one line, for the points table.
@@ -376,10 +378,16 @@ fn one_line(d: Diagnostics) -> String {
 
 /// Plays every replication of design point `point`, reusing `sim` (a worker's simulator) when
 /// the point's scenario has its shape.
-pub fn run_point(l: &Loaded, position: usize, sim: &mut Option<Sim>) -> PointResult {
+pub fn run_point(
+    l: &Loaded,
+    position: usize,
+    sim: &mut Option<Sim>,
+    keep_runs: bool,
+) -> PointResult {
     let point = l.order[position];
     let vals = values(&l.distributions(), &l.points[point].unit);
     let mut rounds = 0u64;
+    let mut runs = Vec::new();
     let counts = l
         .base
         .scenario(&l.overrides(point))
@@ -400,8 +408,12 @@ pub fn run_point(l: &Loaded, position: usize, sim: &mut Option<Sim>) -> PointRes
                 if k.starts_with("strike:") {
                     *counts.entry("strike".to_owned()).or_insert(0) += 1;
                 }
+                let round = view.trace.last().map_or(0, |x| x.round) as u64;
+                if keep_runs {
+                    runs.push((k.clone(), round));
+                }
                 *counts.entry(k).or_insert(0) += 1;
-                rounds += view.trace.last().map_or(0, |x| x.round) as u64;
+                rounds += round;
             }
             counts
         });
@@ -411,6 +423,7 @@ pub fn run_point(l: &Loaded, position: usize, sim: &mut Option<Sim>) -> PointRes
         values: vals,
         rounds_mean: rounds as f64 / l.experiment.replications as f64,
         counts,
+        runs,
     }
 }
 
@@ -485,10 +498,13 @@ fn json_map(v: Json) -> serde_json::Map<String, Json> {
     }
 }
 
-/// Moves the finished points table from `staging` into `dir` and removes `staging`.
+/// Moves the finished tables (points, and runs if written) from `staging` into `dir` and
+/// removes `staging`.
 fn publish(staging: &Path, dir: &Path) -> io::Result<()> {
-    for f in ["points.csv", "points.parquet"] {
-        fs::rename(staging.join(f), dir.join(f))?;
+    for f in ["points.csv", "points.parquet", "runs.csv", "runs.parquet"] {
+        if staging.join(f).exists() {
+            fs::rename(staging.join(f), dir.join(f))?;
+        }
     }
     fs::remove_dir_all(staging)
 }
@@ -513,6 +529,30 @@ pub fn sweep(
     stop: &AtomicBool,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<SweepSummary, super::results::ResultsError> {
+    sweep_with(l, slice, dir, threads, false, stop, progress)
+}
+
+/// Columns of the per-run table of a sweep (`--runs-table`).
+pub fn sweep_run_columns() -> Vec<Column> {
+    vec![
+        Column::new("order", ColumnType::U64),
+        Column::new("point", ColumnType::U64),
+        Column::new("replication", ColumnType::U64),
+        Column::new("outcome", ColumnType::Str),
+        Column::new("round", ColumnType::U64),
+    ]
+}
+
+/// [`sweep`], with one row per run as well (`runs.csv`, `runs.parquet`) when `runs_table`.
+pub fn sweep_with(
+    l: &Loaded,
+    slice: &Slice,
+    dir: &Path,
+    threads: usize,
+    runs_table: bool,
+    stop: &AtomicBool,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<SweepSummary, super::results::ResultsError> {
     use super::results::ResultsError;
     let at = |p: &Path| {
         let p = p.to_path_buf();
@@ -528,6 +568,11 @@ pub fn sweep(
     let positions = slice.positions(l);
     let mut table =
         TableWriter::create(&staging, "points", point_columns(l)).map_err(at(&staging))?;
+    let mut run_rows = if runs_table {
+        Some(TableWriter::create(&staging, "runs", sweep_run_columns()).map_err(at(&staging))?)
+    } else {
+        None
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -542,11 +587,23 @@ pub fn sweep(
         let results: Vec<PointResult> = pool.install(|| {
             batch
                 .par_iter()
-                .map_init(|| None, |sim, &p| run_point(l, p, sim))
+                .map_init(|| None, |sim, &p| run_point(l, p, sim, runs_table))
                 .collect()
         });
         for r in &results {
             table.push(&point_row(l, r)).map_err(at(&staging))?;
+            if let Some(w) = &mut run_rows {
+                for (i, (outcome, round)) in r.runs.iter().enumerate() {
+                    let row = [
+                        Value::U64(r.position as u64),
+                        Value::U64(r.point as u64),
+                        Value::U64(i as u64),
+                        Value::Str(outcome.clone()),
+                        Value::U64(*round),
+                    ];
+                    w.push(&row).map_err(at(&staging))?;
+                }
+            }
             if let Err(e) = &r.counts {
                 failed.push((r.point, e.clone()));
             }
@@ -555,6 +612,9 @@ pub fn sweep(
         progress(done, positions.len());
     }
     table.finish().map_err(at(&staging))?;
+    if let Some(w) = run_rows {
+        w.finish().map_err(at(&staging))?;
+    }
     publish(&staging, dir).map_err(at(dir))?;
     let seconds = clock.elapsed().as_secs_f64();
     let runs = done as u64 * l.experiment.replications;
@@ -687,8 +747,9 @@ pub fn merge(l: &Loaded, parts: &[Part], out: &Path) -> Result<Status, String> {
             out.display()
         ));
     }
-    let mut best: BTreeMap<usize, &Vec<Value>> = BTreeMap::new();
-    for p in parts {
+    // Position in the spread order → (part, row).
+    let mut best: BTreeMap<usize, (usize, &Vec<Value>)> = BTreeMap::new();
+    for (part, p) in parts.iter().enumerate() {
         for row in &p.rows {
             let position = match row[0] {
                 Value::U64(x) => x as usize,
@@ -696,10 +757,10 @@ pub fn merge(l: &Loaded, parts: &[Part], out: &Path) -> Result<Status, String> {
             };
             let keep = match best.get(&position) {
                 None => true,
-                Some(old) => row_error(old).is_some() && row_error(row).is_none(),
+                Some((_, old)) => row_error(old).is_some() && row_error(row).is_none(),
             };
             if keep {
-                best.insert(position, row);
+                best.insert(position, (part, row));
             }
         }
     }
@@ -707,10 +768,41 @@ pub fn merge(l: &Loaded, parts: &[Part], out: &Path) -> Result<Status, String> {
     fs::create_dir_all(&staging).map_err(|e| e.to_string())?;
     let mut table =
         TableWriter::create(&staging, "points", point_columns(l)).map_err(|e| e.to_string())?;
-    for row in best.values() {
+    for (_, row) in best.values() {
         table.push(row).map_err(|e| e.to_string())?;
     }
     table.finish().map_err(|e| e.to_string())?;
+    // Per-run tables, where the parts have them: rows of the points kept, in run order.
+    let with_runs: Vec<usize> = (0..parts.len())
+        .filter(|&i| parts[i].dir.join("runs.parquet").exists())
+        .collect();
+    if !with_runs.is_empty() {
+        let kept: BTreeSet<(usize, u64)> = best
+            .iter()
+            .map(|(pos, (part, _))| (*part, *pos as u64))
+            .collect();
+        let mut rows = Vec::new();
+        for part in with_runs {
+            read_parquet(&parts[part].dir.join("runs.parquet"), |r| {
+                if let Value::U64(pos) = r[0]
+                    && kept.contains(&(part, pos))
+                {
+                    rows.push(r.to_vec());
+                }
+            })
+            .map_err(|e| e.to_string())?;
+        }
+        rows.sort_by_key(|r| match (&r[0], &r[2]) {
+            (Value::U64(o), Value::U64(i)) => (*o, *i),
+            _ => (u64::MAX, u64::MAX),
+        });
+        let mut w = TableWriter::create(&staging, "runs", sweep_run_columns())
+            .map_err(|e| e.to_string())?;
+        for r in &rows {
+            w.push(r).map_err(|e| e.to_string())?;
+        }
+        w.finish().map_err(|e| e.to_string())?;
+    }
     publish(&staging, out).map_err(|e| e.to_string())?;
     let mut manifest = manifest_head(l);
     manifest.extend(json_map(json!({
