@@ -183,20 +183,8 @@ fn share(c: &Comparison, v: usize, kind: &str) -> f64 {
 
 fn diff_text(d: &Difference, scale: f64, decimals: usize) -> String {
     let star = if d.significant() { " *" } else { "" };
-    let f = |x: f64| {
-        let x = x * scale;
-        // No "-0.0": a difference that rounds to zero is shown as +0.0.
-        let x = if format!("{x:.decimals$}")
-            .trim_start_matches('-')
-            .chars()
-            .all(|c| c == '0' || c == '.')
-        {
-            0.0
-        } else {
-            x
-        };
-        format!("{x:+.decimals$}")
-    };
+    // Signs are kept as computed: "-0.0" says the bound is just below zero.
+    let f = |x: f64| format!("{:+.decimals$}", x * scale);
     format!("{} [{}, {}]{star}", f(d.diff), f(d.lo), f(d.hi))
 }
 

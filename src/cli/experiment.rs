@@ -376,7 +376,12 @@ pub fn run_sensitivity(dir: &Path, resamples: usize, out: &mut impl Write) -> Re
                         });
                     }
                 }
-                if let Some(w) = sensitivity::sobol_warning(*base_samples, &idx) {
+                if let Some(mut w) = sensitivity::sobol_warning(*base_samples, &idx) {
+                    // Name the parameters instead of their indices (S_2 → S1(path)).
+                    for (i, p) in e.parameters.iter().enumerate().rev() {
+                        w = w.replace(&format!("ST_{i}"), &format!("ST({})", p.path));
+                        w = w.replace(&format!("S_{i}"), &format!("S1({})", p.path));
+                    }
                     o += &format!("  warning: {w}\n");
                 }
             }
