@@ -275,7 +275,7 @@ pub fn table(vs: &[Variant], c: &Comparison, seed: u64) -> String {
 }
 
 /// A label short enough for a legend: each override without its top-level section
-/// (`actors.hawks.influence=0.2` → `hawks.influence=0.2`).
+/// (`actors.<id>.influence=0.2` → `<id>.influence=0.2`).
 fn short(label: &str) -> String {
     label
         .split(' ')

@@ -86,8 +86,8 @@ pub fn explain(l: &Loaded) -> String {
     o
 }
 
-/// The path of a value inside its group: `influence` for `actors.hawks.influence`, the issue id
-/// for `issues.enrichment.status_quo`, the parameter name for `params.misperception`.
+/// The path of a value inside its group: `influence` for `actors.<id>.influence`, the issue id
+/// for `issues.<issue>.status_quo`, the parameter name for `params.misperception`.
 fn label(path: &str) -> String {
     let mut parts = path.splitn(3, '.');
     match (parts.next(), parts.next(), parts.next()) {

@@ -36,7 +36,7 @@ pub enum Command {
         /// Scenario files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Override a value before validation, e.g. `actors.hawks.influence=0.6` (repeatable).
+        /// Override a value before validation, e.g. `actors.<id>.influence=0.6` (repeatable).
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<Override>,
     },
@@ -67,7 +67,7 @@ pub enum Command {
         /// Runs (per variant), seed, threads, format.
         #[command(flatten)]
         ensemble: EnsembleOpts,
-        /// Each value makes a variant of the base: `--set actors.hawks.influence=0.2,0.6` makes
+        /// Each value makes a variant of the base: `--set actors.<id>.influence=0.2,0.6` makes
         /// two; several --set multiply (repeatable).
         #[arg(long = "set", value_name = "PATH=VALUES")]
         set: Vec<Override>,

@@ -1021,7 +1021,7 @@ mod tests {
     // --- mandates and ratification --------------------------------------------------------
 
     #[test]
-    fn mandate_mean_us_enrichment_example() {
+    fn mandate_mean_appendix_a_first_side() {
         // DESIGN Appendix A, enrichment: hawks at 0 (c 0.4, s 1.0) → w 0.40; pragmatists at 50
         // (c 0.4, s 0.6) → w 0.24; leader at 35 with ω = 1 → w_L = 0.64.
         // m = (0.64·35 + 0.40·0 + 0.24·50) / 1.28 = 34.4 / 1.28 = 26.875.
@@ -1030,7 +1030,7 @@ mod tests {
     }
 
     #[test]
-    fn mandate_mean_iran_enrichment_example() {
+    fn mandate_mean_appendix_a_second_side() {
         // Negotiators 55 (0.55 × 0.7 = 0.385), sceptics 90 (0.45 × 1.0 = 0.45), leader 70 with
         // ω = 1.5 → w_L = 1.2525. m = (87.675 + 21.175 + 40.5) / 2.0875 = 149.35 / 2.0875.
         let members = [(55.0, 0.55 * 0.7), (90.0, 0.45 * 1.0)];
@@ -1072,7 +1072,7 @@ mod tests {
     }
 
     #[test]
-    fn mandate_median_us_enrichment_example() {
+    fn mandate_median_appendix_a_first_side() {
         // Sorted: 0 (0.40), leader 35 (0.64), 50 (0.24); total 1.28, half 0.64.
         // Cumulative 0.40 at 0, 1.04 at 35 → 35.
         let mut members = [(50.0, 0.4 * 0.6), (0.0, 0.4 * 1.0)];

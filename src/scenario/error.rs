@@ -14,7 +14,7 @@ pub struct Diagnostic {
     pub line_text: Option<String>,
     /// Width of the caret underline (at least 1).
     pub span_len: usize,
-    /// Field path inside the scenario, e.g. `actors[3].salience.enrichment`.
+    /// Field path inside the scenario, e.g. `actors[3].salience.<issue>`.
     pub field: Option<String>,
     /// What is wrong.
     pub message: String,

@@ -20,7 +20,7 @@ use super::validate::validate;
 /// A `--set path=value` override, applied to the merged scenario before validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Override {
-    /// Dot path, e.g. `actors.hawks.influence`.
+    /// Dot path, e.g. `actors.<id>.influence`.
     pub path: String,
     /// The value as written, e.g. `0.6`.
     pub value: String,
@@ -35,7 +35,7 @@ impl FromStr for Override {
                 value: v.trim().to_owned(),
             }),
             _ => Err(format!(
-                "`{s}` is not an override: write PATH=VALUE, e.g. actors.hawks.influence=0.6"
+                "`{s}` is not an override: write PATH=VALUE, e.g. actors.<id>.influence=0.6"
             )),
         }
     }

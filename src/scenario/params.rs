@@ -150,7 +150,7 @@ params! {
     consistency_reversal ("ν3"): 0.3 "weight", valid 0.0..=100.0, sweep 0.0..=1.0;
     /// Standard deviation of the per-round random drift of faction influence.
     influence_drift ("σ_c"): 0.05 "share", valid 0.0..=1.0, sweep 0.0..=0.2;
-    /// Latent threat at the start (the stockpile's weight in hawks' and third parties' eyes).
+    /// Latent threat at the start (how much waiting costs those who fear the other side's programme).
     threat_initial ("τ0"): 0.3 "unit", valid 0.0..=1.0, sweep 0.0..=0.6;
     /// Growth of the latent threat per round.
     threat_growth ("Δτ"): 0.03 "per round", valid 0.0..=1.0, sweep 0.0..=0.1;

@@ -23,7 +23,7 @@ pub struct Layer {
     pub origin: Origin,
     /// Paths of the values this layer sets.
     pub set: BTreeSet<String>,
-    /// The layer's own `because` entries, by item path (`actors.hawks`, `params`...); list-form
+    /// The layer's own `because` entries, by item path (`actors.<id>`, `params`...); list-form
     /// `because` (issues, rounds, events) is stored under the key `""`, covering the whole item.
     pub because: BTreeMap<String, Because>,
 }

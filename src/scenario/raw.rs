@@ -36,7 +36,7 @@ impl<'de> Deserialize<'de> for Num {
 pub type Claims = Vec<String>;
 
 /// Provenance of the values of one item: a map from a field path inside the item (`"influence"`,
-/// `"ideal.enrichment"`, `"war"`) to the claims that support it. A key covers every value beneath
+/// `"ideal.<issue>"`, `"war"`) to the claims that support it. A key covers every value beneath
 /// it; a value that no key covers is an assumption.
 pub type Because = BTreeMap<String, Claims>;
 

@@ -8,7 +8,7 @@
 //! * **merge**: objects merge field by field, `null` in the patch keeps the base; lists whose
 //!   elements carry an `id` (or are enum values of distinct kinds) merge element by element, new
 //!   elements are appended; any other value is replaced.
-//! * **paths**: `actors.hawks.ideal.enrichment` — fields and map keys by name, list elements by
+//! * **paths**: `actors.<id>.ideal.<issue>` — fields and map keys by name, list elements by
 //!   `id`, by kind (`capabilities.strike`) or by index. The same paths name values in
 //!   `detente explain` and in `because` keys.
 
@@ -148,7 +148,7 @@ pub fn set_path(root: &mut Value, path: &str, value: Value) -> Result<Target, Di
     let segs: Vec<&str> = path.split('.').collect();
     if segs.iter().any(|s| s.is_empty()) {
         return Err(Diagnostic::new(format!("`{path}` is not a path"))
-            .with_help("a path is names separated by dots, e.g. `actors.hawks.influence`"));
+            .with_help("a path is names separated by dots, e.g. `actors.<id>.influence`"));
     }
     let mut cur = root;
     let mut concrete = String::new();

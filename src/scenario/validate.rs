@@ -1,7 +1,7 @@
 //! From the merged file tree ([`RawScenario`]) to a [`Scenario`] the model can trust.
 //!
 //! Validation never stops at the first problem: it reports every one, each with its field path
-//! (`actors[3].salience.enrichment`), what is wrong and, for names, the closest valid one.
+//! (`actors[3].salience.<issue>`), what is wrong and, for names, the closest valid one.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

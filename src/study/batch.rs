@@ -74,8 +74,7 @@ pub struct RoundSums {
     pub consistency: Vec<ExactSum>,
     /// Each side's own estimate of a deal.
     pub deal_estimate: Vec<ExactSum>,
-    /// Each side's enrichment-or-first-issue offer is not tracked here; mandate of each side on
-    /// each issue.
+    /// Mandate of each side on each issue.
     pub mandate: Vec<Vec<ExactSum>>,
     /// Highest strike probability of any actor.
     pub strike_probability: ExactSum,

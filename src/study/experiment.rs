@@ -60,7 +60,7 @@ fn one() -> u64 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename = "Parameter")]
 pub struct Parameter {
-    /// Override path, as with `--set` (e.g. `actors.hawks.influence`).
+    /// Override path, as with `--set` (e.g. `actors.<id>.influence`).
     pub path: String,
     /// Its distribution.
     pub distribution: Distribution,

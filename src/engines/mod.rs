@@ -1,0 +1,2 @@
+//! Reference engines: published models run over detente's data.
+pub mod bdm;
