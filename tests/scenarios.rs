@@ -198,3 +198,28 @@ fn set_on_a_variant_applies_after_extends() {
     let s = &l.scenario;
     assert_eq!(s.actors[s.actor_index("hawks").unwrap()].influence, 0.1);
 }
+
+#[test]
+fn the_format_reference_documents_every_parameter_as_the_code_defines_it() {
+    let doc = std::fs::read_to_string("scenarios/README.md").unwrap();
+    for p in detente::scenario::params::PARAM_SPECS {
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{}` |", p.name)))
+            .unwrap_or_else(|| panic!("scenarios/README.md has no row for `{}`", p.name));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        assert_eq!(
+            cells[3],
+            format!("{:?}", p.default),
+            "default of {}",
+            p.name
+        );
+        assert_eq!(cells[4], p.unit, "unit of {}", p.name);
+        assert_eq!(
+            cells[5],
+            format!("{:?} – {:?}", p.valid.0, p.valid.1),
+            "valid range of {}",
+            p.name
+        );
+    }
+}

@@ -99,7 +99,7 @@ pub struct RawSide {
     pub factions: Option<Vec<String>>,
     /// Members whose consent a deal needs (leader or factions of this side).
     pub veto: Option<Vec<String>>,
-    /// Influence-weighted share of members that must prefer a deal to no deal (0–1).
+    /// Influence-weighted share of the side's factions that must prefer a deal to no deal (0–1).
     pub ratification_quota: Option<Num>,
     /// The leader's self-weight ω relative to the factions' total weight (≥ 0).
     pub leader_weight: Option<Num>,
