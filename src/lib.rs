@@ -17,9 +17,11 @@
 //!   its per-round trace.
 //! * [`study`]: ensembles over many runs, aggregated exactly (identical on any thread count).
 //! * [`report`]: pictures of results (SVG).
+//! * [`engines`]: reference engines (Bueno de Mesquita's expected-utility model).
 //! * [`cli`]: the subcommands behind the `detente` binary.
 
 pub mod cli;
+pub mod engines;
 pub mod model;
 pub mod outcome;
 pub mod report;

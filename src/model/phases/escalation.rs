@@ -4,7 +4,9 @@
 
 use bevy_ecs::prelude::*;
 
-use super::third_parties::{misperceive, strike_gain, strike_outcome, waiting_point};
+use super::third_parties::{
+    forced_to_strike, misperceive, strike_context, strike_gain, strike_outcome,
+};
 use crate::model::components::{ActorIndex, Influence, Offer, SideIndex, Standing, StrikeChance};
 use crate::model::formulas;
 use crate::model::resources::{Clock, Ending, Latent, LiveParams, Model};
@@ -28,7 +30,6 @@ pub fn weigh_side_strikes(
     mut influence: Local<Vec<f64>>,
     mut weights: Local<Vec<f64>>,
     mut wait: Local<Vec<f64>>,
-    mut offers: Local<[Vec<f64>; 2]>,
 ) {
     let p = &params.0;
     let s = &model.scenario;
@@ -37,22 +38,10 @@ pub fn weigh_side_strikes(
     for (i, inf, _) in &actors {
         influence[i.0] = inf.0;
     }
-    for (k, o) in &sides {
-        offers[k.0].clone_from(&o.y);
-    }
-    waiting_point(&offers, &mut wait);
-    let open = latent.escalation_open(p);
-    let audience = if latent.deadline_lapsed {
-        p.audience_cost
-    } else {
-        0.0
-    };
+    let (open, audience) = strike_context(&latent, p, &sides, &mut wait);
     for (oi, o) in model.strikes.iter().enumerate() {
         let Some(k) = o.own_side else { continue };
-        let forced = latent
-            .forced
-            .iter()
-            .any(|&(a, f)| a == o.actor && f == ForcedKind::Strike);
+        let forced = forced_to_strike(&latent, o.actor);
         let chance = if forced {
             1.0
         } else if open {

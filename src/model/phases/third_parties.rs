@@ -10,10 +10,38 @@ use crate::model::rng::{Stream, Streams};
 use crate::outcome::{Outcome, Response};
 use crate::scenario::types::{ForcedKind, Params};
 
-/// The point talks are heading to if nobody strikes: midway between the offers.
-pub fn waiting_point(offers: &[Vec<f64>; 2], out: &mut Vec<f64>) {
-    out.clear();
-    out.extend(offers[0].iter().zip(&offers[1]).map(|(a, b)| 0.5 * (a + b)));
+/// What both strike phases read each round: where the talks are heading if nobody strikes
+/// (midway between the offers, written to `wait`), whether military options are weighed at all
+/// (the talks stalled or a deadline lapsed), and the audience cost in force.
+pub fn strike_context(
+    latent: &Latent,
+    params: &Params,
+    sides: &Query<(&SideIndex, &Offer)>,
+    wait: &mut Vec<f64>,
+) -> (bool, f64) {
+    wait.clear();
+    for (_, o) in sides {
+        if wait.is_empty() {
+            wait.resize(o.y.len(), 0.0);
+        }
+        for (w, y) in wait.iter_mut().zip(&o.y) {
+            *w += 0.5 * y;
+        }
+    }
+    let audience = if latent.deadline_lapsed {
+        params.audience_cost
+    } else {
+        0.0
+    };
+    (latent.escalation_open(params), audience)
+}
+
+/// A scheduled event forces `actor` to strike this round.
+pub fn forced_to_strike(latent: &Latent, actor: usize) -> bool {
+    latent
+        .forced
+        .iter()
+        .any(|&(a, f)| a == actor && f == ForcedKind::Strike)
 }
 
 /// Actor `a`'s expected gain from the strike option `option` over waiting, at success probability `p`:
@@ -131,7 +159,6 @@ pub fn weigh_third_party_strikes(
     mut actors: Query<(&ActorIndex, &Influence, &NoDeal, &mut StrikeChance)>,
     mut influence: Local<Vec<f64>>,
     mut wait: Local<Vec<f64>>,
-    mut offers: Local<[Vec<f64>; 2]>,
 ) {
     let p = &params.0;
     let n = model.scenario.actors.len();
@@ -140,26 +167,14 @@ pub fn weigh_third_party_strikes(
     for (i, inf, _, _) in &actors {
         influence[i.0] = inf.0;
     }
-    for (k, o) in &sides {
-        offers[k.0].clone_from(&o.y);
-    }
-    waiting_point(&offers, &mut wait);
-    let open = latent.escalation_open(p);
-    let audience = if latent.deadline_lapsed {
-        p.audience_cost
-    } else {
-        0.0
-    };
+    let (open, audience) = strike_context(&latent, p, &sides, &mut wait);
     for (oi, o) in model
         .strikes
         .iter()
         .enumerate()
         .filter(|(_, o)| o.own_side.is_none())
     {
-        let forced = latent
-            .forced
-            .iter()
-            .any(|&(a, f)| a == o.actor && f == ForcedKind::Strike);
+        let forced = forced_to_strike(&latent, o.actor);
         let g = approval(&model, p, &latent, oi, &influence);
         let chance = if forced {
             1.0
