@@ -351,14 +351,7 @@ fn study_with_progress(
     result.map_err(CliError::Results)
 }
 
-/// Writes `bytes` to `path` completely or not at all: a temporary file beside it, renamed.
-pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".partial");
-    let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
-}
+pub use crate::study::write_atomically;
 
 /// The program: parse arguments, run, print errors once, exit non-zero on failure.
 pub fn main() -> ExitCode {

@@ -25,6 +25,7 @@ use sha2::{Digest as _, Sha256};
 use super::batch::kind;
 use super::design::{Design, Distribution, Point, spread_order, values};
 use super::table::{Column, ColumnType, TableWriter, Value, read_parquet};
+use super::{sha256_file, write_json};
 use crate::scenario::error::{Diagnostic, Diagnostics};
 use crate::scenario::load::parse_ron;
 use crate::scenario::{Override, Prepared, prepare};
@@ -121,13 +122,6 @@ impl Loaded {
         }
         h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
-}
-
-fn sha256_file(path: &Path) -> io::Result<String> {
-    Ok(Sha256::digest(fs::read(path)?)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
 }
 
 /// Reads and checks an experiment file: every problem at once, each with its field path.
@@ -507,15 +501,6 @@ fn publish(staging: &Path, dir: &Path) -> io::Result<()> {
         }
     }
     fs::remove_dir_all(staging)
-}
-
-fn write_json(path: &Path, value: &Json) -> io::Result<()> {
-    let tmp = path.with_extension("json.partial");
-    fs::write(
-        &tmp,
-        serde_json::to_string_pretty(value).expect("json") + "\n",
-    )?;
-    fs::rename(&tmp, path)
 }
 
 /// Runs `slice` of the experiment into `dir` (which must not exist): the points table as CSV and

@@ -25,10 +25,10 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use serde_json::{Value as Json, json};
-use sha2::{Digest, Sha256};
 
 use super::compare::{Comparison, execute};
 use super::table::{Column, ColumnType, TableWriter, Value, read_parquet};
+use super::{sha256_file, write_json};
 use crate::outcome::Outcome;
 use crate::scenario::{Loaded, Scenario};
 use crate::sim::RunView;
@@ -328,15 +328,6 @@ impl Writers {
     }
 }
 
-/// SHA-256 of a file, in hex.
-fn sha256(path: &Path) -> io::Result<String> {
-    let bytes = fs::read(path)?;
-    Ok(Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
-}
-
 /// What identifies a study for `--resume`: command, seed, runs, variants with their overrides
 /// and the hashes of their files.
 fn identity(study: &Study) -> io::Result<Json> {
@@ -348,7 +339,7 @@ fn identity(study: &Study) -> io::Result<Json> {
                 .loaded
                 .files
                 .iter()
-                .map(|f| Ok(json!({"path": f.display().to_string(), "sha256": sha256(f)?})))
+                .map(|f| Ok(json!({"path": f.display().to_string(), "sha256": sha256_file(f)?})))
                 .collect::<io::Result<Vec<_>>>()?;
             Ok(json!({
                 "label": v.label,
@@ -368,16 +359,6 @@ fn identity(study: &Study) -> io::Result<Json> {
 
 fn rfc3339(t: SystemTime) -> String {
     humantime::format_rfc3339_seconds(t).to_string()
-}
-
-/// Writes `value` as pretty JSON to `path`, completely or not at all.
-fn write_json(path: &Path, value: &Json) -> io::Result<()> {
-    let tmp = path.with_extension("json.partial");
-    fs::write(
-        &tmp,
-        serde_json::to_string_pretty(value).expect("json") + "\n",
-    )?;
-    fs::rename(&tmp, path)
 }
 
 /// Runs `study` and writes its results to `dir`, calling `stop(finished runs)` between batches
