@@ -1,2 +1,8 @@
-//! Reference engines: published models run over detente's data.
+//! Reference engines: published models run over detente's data, each reproducing its reference
+//! numbers (`tests` in each module).
+//!
+//! * [`bdm`]: Bueno de Mesquita's expected-utility model (Scholz, Calbert & Smith 2011), with the
+//!   paper's and the authors' code's conventions.
+//! * [`smp`]: KTAB's Spatial Model of Politics.
 pub mod bdm;
+pub mod smp;
