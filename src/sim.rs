@@ -31,8 +31,14 @@ impl Sim {
     /// Builds the World and initialises the schedule.
     ///
     /// # Panics
-    /// If the schedule has an ambiguity (a bug in the model, caught by the tests).
+    /// If the scenario uses a reference engine (see [`crate::engines`]), or if the schedule has
+    /// an ambiguity (a bug in the model, caught by the tests).
     pub fn new(scenario: Arc<Scenario>) -> Self {
+        assert!(
+            scenario.engine == crate::scenario::types::Engine::Negotiation,
+            "Sim runs the negotiation model; this scenario uses the {} engine",
+            scenario.engine.name()
+        );
         let horizon = scenario.rounds.len();
         let mut world = spawn::spawn(scenario);
         let mut schedule = round_schedule();

@@ -50,6 +50,15 @@ pub fn summary(l: &Loaded) -> String {
         let list: Vec<String> = l.overrides.iter().map(|o| o.to_string()).collect();
         format!(" (with --set {})", list.join(", "))
     };
+    if s.engine != crate::scenario::types::Engine::Negotiation {
+        return format!(
+            "{file}: ok{overrides}: \"{}\": {} engine, {} actors, {} issues",
+            s.name,
+            s.engine.name(),
+            s.actors.len(),
+            s.issues.len()
+        );
+    }
     format!(
         "{file}: ok{overrides}: \"{}\": {} sides, {} actors, {} issues, {} rounds, {} events; \
          values: {sourced} sourced, {assumed} assumed, {defaults} at defaults",

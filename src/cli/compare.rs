@@ -99,6 +99,9 @@ pub fn run(a: &CompareArgs, out: &mut impl Write) -> Result<(), CliError> {
                 .into(),
         ));
     }
+    for v in &vs {
+        super::engines::require_negotiation(&v.loaded.scenario, "compare")?;
+    }
     let mut interrupted = None;
     let c = match &a.results.dir {
         None => {

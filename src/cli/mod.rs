@@ -12,6 +12,7 @@ use crate::scenario::{Diagnostics, Override};
 
 mod check;
 mod compare;
+mod engines;
 mod experiment;
 mod explain;
 mod run;

@@ -68,6 +68,9 @@ pub fn run(
     if !problems.is_empty() {
         return Err(crate::scenario::Diagnostics(problems).into());
     }
+    for l in &loaded {
+        super::engines::require_negotiation(&l.scenario, "run")?;
+    }
     let mut aggregates = Vec::new();
     let mut interrupted = None;
     match &results.dir {

@@ -27,6 +27,10 @@ pub fn run(
     }
     for (i, overrides) in sets.iter().enumerate() {
         let loaded = load(file, overrides)?;
+        if let Some(text) = super::engines::story(&loaded.scenario) {
+            out.write_all(text.as_bytes()).map_err(CliError::Io)?;
+            continue;
+        }
         let scenario = Arc::new(loaded.scenario);
         let mut sim = Sim::new(scenario.clone());
         let view = sim.run(seed, 0);

@@ -132,8 +132,10 @@ pub enum BargnModel {
     PwCompInterp,
 }
 
-/// Model parameters and stopping rule.
+/// Model parameters and stopping rule; in a scenario file every field may be left out (KTAB's
+/// defaults).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Victory-probability model.
     pub vpm: VictoryProbModel,

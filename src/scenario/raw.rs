@@ -64,6 +64,35 @@ pub struct RawScenario {
     pub events: Option<Vec<RawEvent>>,
     /// Model parameters; every one has a default (see `detente explain`).
     pub params: Option<super::params::RawParams>,
+    /// Which engine runs the scenario (default: the negotiation model).
+    pub engine: Option<RawEngine>,
+}
+
+/// The engine of a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename = "Engine")]
+pub enum RawEngine {
+    /// The negotiation model (DESIGN §7): sides, rounds, events, outcomes.
+    Negotiation,
+    /// Bueno de Mesquita's expected-utility model (Scholz, Calbert & Smith 2011) over the
+    /// actors' capabilities, positions and saliences.
+    ExpectedUtility(RawExpectedUtility),
+    /// KTAB's Spatial Model of Politics over the actors' capabilities, positions and saliences.
+    SpatialModel(crate::engines::smp::Settings),
+}
+
+/// Options of the expected-utility engine.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename = "ExpectedUtility")]
+pub struct RawExpectedUtility {
+    /// `ScholzCode` (default: the authors' code) or `Paper` (the paper's text).
+    pub conventions: Option<crate::engines::bdm::Conventions>,
+    /// Rounds to play (default 10).
+    pub rounds: Option<u32>,
+    /// Q (default 1).
+    pub q: Option<Num>,
+    /// Keep the range R at its initial value (default: true for ScholzCode, false for Paper).
+    pub fixed_range: Option<bool>,
 }
 
 /// One dimension of the negotiation space, on a 0–100 scale.
@@ -138,6 +167,8 @@ pub struct RawActor {
     pub salience: Option<BTreeMap<String, Num>>,
     /// Influence share within the side (0–1); for a leader, unused (see `Side.leader_weight`).
     pub influence: Option<Num>,
+    /// Capability ("power") for the reference engines (> 0).
+    pub capability: Option<Num>,
     /// Risk attitude ρ in [−1, 1]: −1 risk-averse (γ = 2), +1 risk-acceptant (γ = 0.5).
     pub risk: Option<Num>,
     /// Per-round discount factor δ (0–1).

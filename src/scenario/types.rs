@@ -29,6 +29,35 @@ pub struct Scenario {
     pub events: Vec<Event>,
     /// Global parameters.
     pub params: Params,
+    /// The engine that runs the scenario.
+    pub engine: Engine,
+}
+
+/// The engine of a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Engine {
+    /// The negotiation model.
+    Negotiation,
+    /// Bueno de Mesquita's expected-utility model.
+    ExpectedUtility {
+        /// Its options.
+        options: crate::engines::bdm::Options,
+        /// Rounds to play.
+        rounds: usize,
+    },
+    /// KTAB's Spatial Model of Politics.
+    SpatialModel(crate::engines::smp::Settings),
+}
+
+impl Engine {
+    /// The name used in messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Engine::Negotiation => "negotiation",
+            Engine::ExpectedUtility { .. } => "expected-utility",
+            Engine::SpatialModel(_) => "spatial-model",
+        }
+    }
 }
 
 /// An issue dimension (0–100).
@@ -80,6 +109,8 @@ pub struct Actor {
     pub salience: Vec<f64>,
     /// Influence share within the side (0–1).
     pub influence: f64,
+    /// Capability for the reference engines (0 when not given).
+    pub capability: f64,
     /// Risk attitude ρ (−1..1).
     pub risk: f64,
     /// Per-round discount factor δ.

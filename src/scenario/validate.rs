@@ -22,6 +22,7 @@ pub fn validate(
         file,
         claims,
         errors: Vec::new(),
+        reference: !matches!(raw.engine, None | Some(RawEngine::Negotiation)),
     };
     let scenario = v.scenario(raw);
     if v.errors.is_empty() {
@@ -35,6 +36,9 @@ struct Validator<'a> {
     file: &'a Path,
     claims: Option<&'a BTreeSet<String>>,
     errors: Vec<Diagnostic>,
+    /// A reference engine runs the scenario: sides, rounds and roles are optional, capabilities
+    /// are required.
+    reference: bool,
 }
 
 /// Names known at validation time, for resolving references.
@@ -243,7 +247,7 @@ impl Validator<'_> {
         if raw_issues.is_empty() {
             self.error("issues", "a scenario needs at least one issue", None);
         }
-        if raw_sides.len() != 2 {
+        if !self.reference && raw_sides.len() != 2 {
             self.error(
                 "sides",
                 format!(
@@ -256,7 +260,7 @@ impl Validator<'_> {
                 ),
             );
         }
-        if raw_rounds.is_empty() {
+        if !self.reference && raw_rounds.is_empty() {
             self.error("rounds", "a scenario needs at least one round", None);
         }
 
@@ -314,7 +318,12 @@ impl Validator<'_> {
                     id: names.issues[i].clone(),
                     low: x.low.clone().unwrap_or_default(),
                     high: x.high.clone().unwrap_or_default(),
-                    status_quo: self.num(x.status_quo, &format!("{f}.status_quo"), POSITION, None),
+                    status_quo: self.num(
+                        x.status_quo,
+                        &format!("{f}.status_quo"),
+                        POSITION,
+                        self.reference.then_some(0.0),
+                    ),
                 }
             })
             .collect();
@@ -389,6 +398,7 @@ impl Validator<'_> {
         events.sort_by_key(|e| e.round);
 
         let params = self.params(raw.params.as_ref());
+        let engine = self.engine(raw.engine.as_ref());
         Scenario {
             name,
             description: raw.description.clone().unwrap_or_default(),
@@ -399,12 +409,51 @@ impl Validator<'_> {
             rounds,
             events,
             params,
+            engine,
+        }
+    }
+
+    fn engine(&mut self, raw: Option<&RawEngine>) -> Engine {
+        use crate::engines::bdm::{Conventions, Options};
+        match raw {
+            None | Some(RawEngine::Negotiation) => Engine::Negotiation,
+            Some(RawEngine::ExpectedUtility(e)) => {
+                let conventions = e.conventions.unwrap_or(Conventions::ScholzCode);
+                let rounds = e.rounds.unwrap_or(10) as usize;
+                if rounds == 0 || rounds > 1000 {
+                    self.error(
+                        "engine.rounds",
+                        format!("{rounds} rounds"),
+                        Some("from 1 to 1000".into()),
+                    );
+                }
+                Engine::ExpectedUtility {
+                    options: Options {
+                        conventions,
+                        q: self.num(e.q, "engine.q", SHARE, Some(1.0)),
+                        fixed_range: e
+                            .fixed_range
+                            .unwrap_or(conventions == Conventions::ScholzCode),
+                    },
+                    rounds,
+                }
+            }
+            Some(RawEngine::SpatialModel(settings)) => {
+                if settings.min_iter > settings.max_iter || settings.max_iter == 0 {
+                    self.error(
+                        "engine.max_iter",
+                        "max_iter must be at least 1 and min_iter",
+                        None,
+                    );
+                }
+                Engine::SpatialModel(*settings)
+            }
         }
     }
 
     fn actor(&mut self, a: &RawActor, i: usize, names: &Names) -> Actor {
         let f = format!("actors[{i}]");
-        if a.role.is_none() {
+        if a.role.is_none() && !self.reference {
             self.error(
                 format!("{f}.role"),
                 "missing",
@@ -503,6 +552,20 @@ impl Validator<'_> {
             ideal: known(ideal),
             salience: known(salience),
             influence,
+            capability: if self.reference {
+                let c = self.num(a.capability, &format!("{f}.capability"), (0.0, 1e12), None);
+                if c <= 0.0 && a.capability.is_some() {
+                    self.error(format!("{f}.capability"), "must be positive", None);
+                }
+                c
+            } else {
+                self.num(
+                    a.capability,
+                    &format!("{f}.capability"),
+                    (0.0, 1e12),
+                    Some(0.0),
+                )
+            },
             risk: self.num(a.risk, &format!("{f}.risk"), (-1.0, 1.0), Some(0.0)),
             discount: self.num(
                 a.discount,

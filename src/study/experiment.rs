@@ -198,6 +198,18 @@ pub fn load_experiment(file: &Path) -> Result<Loaded, Diagnostics> {
         errors.push(err("design".into(), m));
     }
     let base_scenario = base.load(&[]).map(|l| l.scenario).ok();
+    if let Some(s) = &base_scenario
+        && s.engine != crate::scenario::types::Engine::Negotiation
+    {
+        errors.push(err(
+            "scenario".into(),
+            format!(
+                "sweeps run the negotiation model; `{}` uses the {} engine",
+                experiment.scenario,
+                s.engine.name()
+            ),
+        ));
+    }
     for (i, o) in experiment.outcomes.iter().enumerate() {
         let known = ["deal", "talks_continue", "collapse", "strike"].contains(&o.as_str())
             || o.strip_prefix("strike:").is_some_and(|id| {

@@ -1,0 +1,89 @@
+//! The reference engines through the scenario format and `detente story`: the published
+//! numbers of `../shared/reference/README.md` come out of the shipped reference scenarios.
+
+use std::process::{Command, Output};
+
+fn detente(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_detente"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn the_bdm_case_prints_the_reference_medians_and_means() {
+    let s = stdout(&detente(&[
+        "story",
+        "scenarios/reference/eu-emissions-1994.ron",
+    ]));
+    // Median and mean per round, Scholz-code conventions (6 decimals).
+    let expected = [
+        (7.000000, 7.389956),
+        (8.415932, 7.461314),
+        (9.610859, 7.552501),
+        (9.961980, 7.590145),
+        (9.961980, 7.358131),
+        (9.961980, 7.349174),
+        (7.472046, 7.414878),
+        (8.824594, 7.510457),
+        (9.671130, 7.572447),
+        (9.671130, 7.324989),
+        (7.000000, 7.242131),
+    ];
+    for (r, (median, mean)) in expected.iter().enumerate() {
+        let line = format!("{r:<6} {median:>10.6} {mean:>10.6}");
+        assert!(s.contains(&line), "no {line:?} in:\n{s}");
+    }
+    assert!(s.contains("belgium Compromise with france → 8.415932"));
+    assert!(s.contains("capability × salience weighted mean"));
+}
+
+#[test]
+fn the_ktab_case_prints_the_reference_win_probabilities() {
+    let s = stdout(&detente(&[
+        "story",
+        "scenarios/reference/ktab-dummy-3dim.ron",
+    ]));
+    assert!(s.contains("11 states"));
+    // Each actor's probability of winning in state 0 and in the final state (4 decimals).
+    let first = [0.0047, 0.0302, 0.0054, 0.1492, 0.6001, 0.1447, 0.0656];
+    let last = [0.3340, 0.3340, 0.0183, 0.0957, 0.1512, 0.4009, 0.1512];
+    let states: Vec<&str> = s.split("\nstate ").collect();
+    for (a, p) in first.iter().enumerate() {
+        assert!(
+            states[1].contains(&format!("sactor-0{a}"))
+                && states[1].contains(&format!("P(win) {p:.4}")),
+            "state 0, actor {a}"
+        );
+    }
+    for (a, p) in last.iter().enumerate() {
+        let row = states[11]
+            .lines()
+            .find(|l| l.contains(&format!("sactor-0{a}")))
+            .unwrap();
+        assert!(row.contains(&format!("P(win) {p:.4}")), "state 10: {row}");
+    }
+    assert!(states[3].contains("(fractional change 0.7631)"));
+    assert!(
+        states[2].contains("( 79.54,  44.71,  72.05)"),
+        "positions after the first turn"
+    );
+}
+
+#[test]
+fn the_ensemble_commands_say_the_reference_engines_are_deterministic() {
+    let o = detente(&["run", "scenarios/reference/eu-emissions-1994.ron"]);
+    assert!(!o.status.success());
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("expected-utility engine") && e.contains("detente story"),
+        "{e}"
+    );
+    let o = detente(&["check", "scenarios/reference/ktab-dummy-3dim.ron"]);
+    assert!(stdout(&o).contains("spatial-model engine, 7 actors, 3 issues"));
+}
