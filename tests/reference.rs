@@ -87,3 +87,88 @@ fn the_ensemble_commands_say_the_reference_engines_are_deterministic() {
     let o = detente(&["check", "scenarios/reference/ktab-dummy-3dim.ron"]);
     assert!(stdout(&o).contains("spatial-model engine, 7 actors, 3 issues"));
 }
+
+#[test]
+fn importers_turn_the_reference_tables_into_scenarios_that_reproduce_them() {
+    let dir = std::env::temp_dir().join(format!("detente-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (eu, ktab) = (dir.join("eu.ron"), dir.join("ktab.ron"));
+    stdout(&detente(&[
+        "import",
+        "bdm",
+        "tests/data/import/eu-emissions-1994.csv",
+        "--out",
+        eu.to_str().unwrap(),
+    ]));
+    stdout(&detente(&[
+        "import",
+        "ktab",
+        "tests/data/import/ktab-dummy-3dim.csv",
+        "--out",
+        ktab.to_str().unwrap(),
+    ]));
+    assert!(
+        stdout(&detente(&["check", eu.to_str().unwrap()]))
+            .contains("expected-utility engine, 10 actors, 1 issues")
+    );
+    // The imported scenarios tell the same story as the shipped reference scenarios.
+    let body = |s: String| s.lines().skip(1).collect::<Vec<_>>().join("\n");
+    let shipped = body(stdout(&detente(&[
+        "story",
+        "scenarios/reference/eu-emissions-1994.ron",
+    ])));
+    let imported = body(stdout(&detente(&["story", eu.to_str().unwrap()])));
+    assert_eq!(
+        shipped.replace("issue `delay`", ""),
+        imported
+            .replace("issue `position`", "")
+            .replace("\"position\"", "\"delay\"")
+    );
+    let shipped = body(stdout(&detente(&[
+        "story",
+        "scenarios/reference/ktab-dummy-3dim.ron",
+    ])));
+    let imported = body(stdout(&detente(&["story", ktab.to_str().unwrap()])));
+    assert_eq!(shipped, imported);
+    // An existing file is not overwritten.
+    assert!(
+        !detente(&[
+            "import",
+            "bdm",
+            "tests/data/import/eu-emissions-1994.csv",
+            "--out",
+            eu.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn malformed_import_files_give_located_errors() {
+    let o = detente(&["import", "bdm", "tests/data/import/bdm-broken.csv"]);
+    assert!(!o.status.success());
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("bdm-broken.csv:3:9: capability: `high` is not a number"),
+        "{e}"
+    );
+    assert!(e.contains("bdm-broken.csv:4:1: expected 4 fields"), "{e}");
+    let dir = std::env::temp_dir().join(format!("detente-import-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Name,desc,three,2,\nActor,Description,Power,P1,S1,P2,S2,\n",
+    )
+    .unwrap();
+    let o = detente(&["import", "ktab", bad.to_str().unwrap()]);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success()
+            && e.contains("bad.csv:1:11: number of actors: `three` is not a whole number"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -149,6 +149,18 @@ pub enum Command {
         #[arg(long, default_value_t = 500)]
         resamples: usize,
     },
+    /// Turn a KTAB scenario CSV or a BDM table (Actor, Capability, Position, Salience) into a
+    /// scenario file.
+    Import {
+        /// `ktab` or `bdm`.
+        #[arg(value_enum)]
+        kind: ImportKind,
+        /// The input file.
+        file: PathBuf,
+        /// Write the scenario here (must not exist) instead of printing it.
+        #[arg(long, value_name = "FILE.ron")]
+        out: Option<PathBuf>,
+    },
     /// Print every parameter of a scenario with its value and where it comes from.
     Explain {
         /// Scenario file.
@@ -175,6 +187,15 @@ pub struct EnsembleOpts {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// What `import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportKind {
+    /// A KTAB scenario CSV (the Spatial Model of Politics).
+    Ktab,
+    /// A table Actor, Capability, Position, Salience (the expected-utility model).
+    Bdm,
 }
 
 /// Why a command failed.
@@ -303,12 +324,47 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Sensitivity { dir, resamples } => {
             experiment::run_sensitivity(&dir, resamples, &mut out)
         }
+        Command::Import {
+            kind,
+            file,
+            out: to,
+        } => import(kind, &file, to.as_deref(), &mut out),
         Command::Story {
             file,
             seed,
             trace,
             set,
         } => story::run(&file, &set, seed, trace.as_deref(), &mut out),
+    }
+}
+
+/// `detente import`: converts, checks the result like `check` would, then prints or writes it.
+fn import(
+    kind: ImportKind,
+    file: &std::path::Path,
+    to: Option<&std::path::Path>,
+    out: &mut impl std::io::Write,
+) -> Result<(), CliError> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        CliError::Invalid(Diagnostics::one(crate::scenario::Diagnostic::new(format!(
+            "cannot read `{}`: {e}",
+            file.display()
+        ))))
+    })?;
+    let scenario = match kind {
+        ImportKind::Ktab => crate::engines::import::ktab_csv(&text, file),
+        ImportKind::Bdm => crate::engines::import::bdm_csv(&text, file),
+    }
+    .map_err(|d| CliError::Invalid(Diagnostics(d)))?;
+    let name = to.unwrap_or(std::path::Path::new("imported.ron"));
+    crate::scenario::load_str(&scenario, name, &[])?;
+    match to {
+        Some(path) if path.exists() => Err(CliError::Usage(format!(
+            "`{}` already exists: choose another --out",
+            path.display()
+        ))),
+        Some(path) => write_atomically(path, scenario.as_bytes()).map_err(CliError::Io),
+        None => out.write_all(scenario.as_bytes()).map_err(CliError::Io),
     }
 }
 
