@@ -142,15 +142,7 @@ pub fn run(a: &CompareArgs, out: &mut impl Write) -> Result<(), CliError> {
     if let Some(path) = &a.plot {
         super::write_atomically(path, plot(&vs, &c).as_bytes()).map_err(CliError::Io)?;
     }
-    out.write_all(text.as_bytes()).map_err(CliError::Io)?;
-    match interrupted {
-        Some((finished, requested, dir)) => Err(CliError::Interrupted {
-            finished,
-            requested,
-            dir,
-        }),
-        None => Ok(()),
-    }
+    super::print_then_report(out, &text, interrupted)
 }
 
 /// The outcome kinds shown: deal, talks going, collapse, any strike, then each striker.

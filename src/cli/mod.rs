@@ -368,6 +368,24 @@ fn import(
     }
 }
 
+/// Prints a command's output, then reports an interruption, if the study was interrupted
+/// (`(finished, requested, dir)`): the output of the finished runs is shown either way.
+fn print_then_report(
+    out: &mut impl std::io::Write,
+    text: &str,
+    interrupted: Option<(u64, u64, PathBuf)>,
+) -> Result<(), CliError> {
+    out.write_all(text.as_bytes()).map_err(CliError::Io)?;
+    match interrupted {
+        Some((finished, requested, dir)) => Err(CliError::Interrupted {
+            finished,
+            requested,
+            dir,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Set by Ctrl-C: a running study stops after its current batch of runs.
 static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 

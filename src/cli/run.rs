@@ -119,15 +119,7 @@ pub fn run(
         }
         Format::Json => serde_json::to_string_pretty(&objects).expect("json") + "\n",
     };
-    out.write_all(text.as_bytes()).map_err(CliError::Io)?;
-    match interrupted {
-        Some((finished, requested, dir)) => Err(CliError::Interrupted {
-            finished,
-            requested,
-            dir,
-        }),
-        None => Ok(()),
-    }
+    super::print_then_report(out, &text, interrupted)
 }
 
 /// The `--plot` picture: outcome shares with intervals, and the distribution of deal terms.
