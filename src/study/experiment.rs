@@ -4,7 +4,7 @@
 //!
 //! Replication *r* of every design point uses the random streams of `(seed, r)` (common random
 //! numbers), so differences between points come from the parameters, not from the noise. Points
-//! run in a spread order ([`design::spread_order`]) so that any prefix of finished work covers the
+//! run in a spread order ([`super::design::spread_order`]) so that any prefix of finished work covers the
 //! space evenly; shard *I* of *N* takes every *N*-th point of that order, starting at *I*.
 //! Results rows carry their position in that order, so shards merge into exactly the table an
 //! unsharded sweep writes.
