@@ -72,8 +72,8 @@ fn bdm_story(s: &Scenario, options: &bdm::Options, rounds: usize) -> String {
         o += "\n";
         for m in &round.moves {
             o += &format!(
-                "         {} {:?} with {} → {:.6}\n",
-                s.actors[m.actor].id, m.kind, s.actors[m.with].id, m.to
+                "         {} {:?} with {} → {:.6} (expected utility of the offer {:.4})\n",
+                s.actors[m.actor].id, m.kind, s.actors[m.with].id, m.to, m.eu
             );
         }
     }
