@@ -122,11 +122,10 @@ pub fn run(
     super::print_then_report(out, &text, interrupted)
 }
 
-/// The `--plot` picture: outcome shares with intervals, and the distribution of deal terms.
-pub fn picture(l: &Loaded, agg: &Aggregate) -> String {
-    use crate::report::svg::{ShareBar, TermsPanel, run_report};
-    let s = &l.scenario;
-    let mut kinds: Vec<(String, String)> = vec![
+/// The outcomes shown, with their labels: deal, talks going, collapse, then a strike by each
+/// actor that struck in some run (named by its display name).
+fn outcome_rows(s: &crate::scenario::Scenario, agg: &Aggregate) -> Vec<(String, String)> {
+    let mut rows: Vec<(String, String)> = vec![
         ("deal".into(), "deal".into()),
         ("talks_continue".into(), "talks still going".into()),
         ("collapse".into(), "collapse".into()),
@@ -138,8 +137,16 @@ pub fn picture(l: &Loaded, agg: &Aggregate) -> String {
             .iter()
             .find(|a| a.id == id)
             .map_or(id, |a| a.name.as_str());
-        kinds.push((k.clone(), format!("strike by {name}")));
+        rows.push((k.clone(), format!("strike by {name}")));
     }
+    rows
+}
+
+/// The `--plot` picture: outcome shares with intervals, and the distribution of deal terms.
+pub fn picture(l: &Loaded, agg: &Aggregate) -> String {
+    use crate::report::svg::{ShareBar, TermsPanel, run_report};
+    let s = &l.scenario;
+    let kinds = outcome_rows(s, agg);
     let bars: Vec<ShareBar> = kinds
         .into_iter()
         .map(|(k, label)| {
@@ -228,17 +235,8 @@ pub fn table(l: &Loaded, agg: &Aggregate, e: Ensemble) -> String {
             100.0 * hi
         );
     };
-    row("deal".into(), "deal");
-    row("talks still going".into(), "talks_continue");
-    row("collapse".into(), "collapse");
-    for k in agg.outcomes.keys().filter(|k| k.starts_with("strike:")) {
-        let id = &k["strike:".len()..];
-        let name = s
-            .actors
-            .iter()
-            .find(|a| a.id == id)
-            .map_or(id, |a| a.name.as_str());
-        row(format!("strike by {name}"), k);
+    for (kind, label) in outcome_rows(s, agg) {
+        row(label, &kind);
     }
     if !agg.collapse_causes.is_empty() {
         let parts: Vec<String> = agg
