@@ -119,10 +119,15 @@ fn heading(l: &Loaded, path: &str) -> String {
                 .and_then(|a| a.side)
                 .map(|i| format!(" of `{}`", s.sides[i].id))
                 .unwrap_or_default();
+            let negotiation = s.engine == crate::scenario::types::Engine::Negotiation;
             format!(
                 "Actor `{id}`{}",
-                a.map(|a| format!(": {} ({:?}{side})", a.name, a.role))
-                    .unwrap_or_default()
+                a.map(|a| if negotiation {
+                    format!(": {} ({:?}{side})", a.name, a.role)
+                } else {
+                    format!(": {}", a.name)
+                })
+                .unwrap_or_default()
             )
         }
         "events" => {

@@ -286,9 +286,26 @@ impl Scenario {
         self.sides.iter().position(|s| s.id == id)
     }
 
+    /// The values a reference engine reads: each actor's capability, positions and saliences.
+    fn reference_values(&self) -> Vec<(String, f64)> {
+        let mut out = Vec::new();
+        for a in &self.actors {
+            out.push((format!("actors.{}.capability", a.id), a.capability));
+            for (field, xs) in [("ideal", &a.ideal), ("salience", &a.salience)] {
+                for (issue, x) in self.issues.iter().zip(xs) {
+                    out.push((format!("actors.{}.{field}.{}", a.id, issue.id), *x));
+                }
+            }
+        }
+        out
+    }
+
     /// Every numeric value the model uses, with its path (as in `--set` and `because`), in
     /// file order: issues, sides, actors, events, params.
     pub fn values(&self) -> Vec<(String, f64)> {
+        if self.engine != Engine::Negotiation {
+            return self.reference_values();
+        }
         let mut out = Vec::new();
         let mut push = |p: String, v: f64| out.push((p, v));
         for i in &self.issues {
