@@ -5,7 +5,7 @@
 use bevy_ecs::prelude::*;
 
 use super::third_parties::{
-    forced_to_strike, misperceive, strike_context, strike_gain, strike_outcome,
+    draw_strike, forced_to_strike, misperceive, strike_context, strike_gain,
 };
 use crate::model::components::{ActorIndex, Influence, Offer, SideIndex, Standing, StrikeChance};
 use crate::model::formulas;
@@ -63,17 +63,17 @@ pub fn weigh_side_strikes(
                 sc.0 = chance;
             }
         }
-        if chance > 0.0 && ending.0.is_none() && streams.uniform(Stream::Escalation) < chance {
-            ending.0 = Some(strike_outcome(
-                &model,
-                p,
-                &mut streams,
-                Stream::Escalation,
-                o,
-                1.0,
-                clock.round,
-            ));
-        }
+        draw_strike(
+            &model,
+            p,
+            &mut streams,
+            Stream::Escalation,
+            o,
+            1.0,
+            clock.round,
+            chance,
+            &mut ending,
+        );
     }
 }
 

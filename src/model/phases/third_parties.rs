@@ -117,6 +117,27 @@ pub fn strike_outcome(
     }
 }
 
+/// Draws whether the option `o` is used this round, with probability `chance`, and if so ends
+/// the run with the strike (at most one strike ends a run: nothing is drawn once it has ended).
+#[allow(clippy::too_many_arguments)]
+pub fn draw_strike(
+    model: &Model,
+    params: &Params,
+    streams: &mut Streams,
+    stream: Stream,
+    o: &StrikeOption,
+    approval: f64,
+    round: usize,
+    chance: f64,
+    ending: &mut Ending,
+) {
+    if chance > 0.0 && ending.0.is_none() && streams.uniform(stream) < chance {
+        ending.0 = Some(strike_outcome(
+            model, params, streams, stream, o, approval, round,
+        ));
+    }
+}
+
 /// The patron's approval `g = σ(κ_g·(hawk share − pragmatist share + threat − progress))`: the
 /// shares are of the patron's factions' influence (lobbying included) — the debate inside the
 /// patron's government — with the hawks being the factions that expect a strike to pay for
@@ -194,16 +215,16 @@ pub fn weigh_third_party_strikes(
                 sc.0 = chance;
             }
         }
-        if chance > 0.0 && ending.0.is_none() && streams.uniform(Stream::ThirdParties) < chance {
-            ending.0 = Some(strike_outcome(
-                &model,
-                p,
-                &mut streams,
-                Stream::ThirdParties,
-                o,
-                g,
-                clock.round,
-            ));
-        }
+        draw_strike(
+            &model,
+            p,
+            &mut streams,
+            Stream::ThirdParties,
+            o,
+            g,
+            clock.round,
+            chance,
+            &mut ending,
+        );
     }
 }
