@@ -17,10 +17,12 @@
 //!   its per-round trace.
 //! * [`study`]: ensembles over many runs, aggregated exactly (identical on any thread count).
 //! * [`report`]: pictures of results (SVG).
-//! * [`engines`]: reference engines (Bueno de Mesquita's expected-utility model).
+//! * [`engines`]: reference engines (Bueno de Mesquita's expected-utility model, KTAB's Spatial
+//!   Model of Politics), each a `bevy_ecs` schedule of its own; [`ecs`]: how schedules are built.
 //! * [`cli`]: the subcommands behind the `detente` binary.
 
 pub mod cli;
+pub mod ecs;
 pub mod engines;
 pub mod model;
 pub mod outcome;

@@ -42,16 +42,9 @@ impl Sim {
         let horizon = scenario.rounds.len();
         let mut world = spawn::spawn(scenario);
         let mut schedule = round_schedule();
-        if let Err(e) = schedule.initialize(&mut world) {
-            panic!(
-                "the round schedule is ambiguous: {}",
-                e.to_string(schedule.graph(), &world)
-            );
-        }
+        crate::ecs::initialize(&mut schedule, &mut world);
         let mut reset = spawn::reset_schedule();
-        if let Err(e) = reset.initialize(&mut world) {
-            panic!("the reset schedule: {}", e.to_string(reset.graph(), &world));
-        }
+        crate::ecs::initialize(&mut reset, &mut world);
         Sim {
             world,
             schedule,

@@ -76,8 +76,13 @@ fn the_ktab_case_prints_the_reference_win_probabilities() {
 }
 
 #[test]
-fn the_ensemble_commands_say_the_reference_engines_are_deterministic() {
-    let o = detente(&["run", "scenarios/reference/eu-emissions-1994.ron"]);
+fn compare_refuses_reference_engines_and_check_names_them() {
+    let o = detente(&[
+        "compare",
+        "scenarios/reference/eu-emissions-1994.ron",
+        "--set",
+        "engine.q=0.9",
+    ]);
     assert!(!o.status.success());
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(

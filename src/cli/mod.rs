@@ -389,6 +389,19 @@ fn print_then_report(
 /// Set by Ctrl-C: a running study stops after its current batch of runs.
 static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
+/// Whether Ctrl-C was pressed since [`catch_interrupts`].
+fn stop_requested() -> bool {
+    STOP.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// From now on Ctrl-C asks long work to stop (see [`stop_requested`]) instead of killing the
+/// process.
+fn catch_interrupts() {
+    // A second handler cannot be installed; the first one sets the same flag.
+    let _ = ctrlc::set_handler(|| STOP.store(true, std::sync::atomic::Ordering::SeqCst));
+    STOP.store(false, std::sync::atomic::Ordering::SeqCst);
+}
+
 /// Runs a study into its results directory with a progress line on a terminal, stopping
 /// cleanly on Ctrl-C.
 fn study_with_progress(
@@ -397,10 +410,7 @@ fn study_with_progress(
     resume: bool,
 ) -> Result<crate::study::results::Finished, CliError> {
     use std::io::IsTerminal;
-    use std::sync::atomic::Ordering;
-    // A second handler cannot be installed; the first one sets the same flag.
-    let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
-    STOP.store(false, Ordering::SeqCst);
+    catch_interrupts();
     let show = std::io::stderr().is_terminal();
     let start = std::time::Instant::now();
     let total = study.runs;
@@ -417,7 +427,7 @@ fn study_with_progress(
                 100.0 * done as f64 / total.max(1) as f64
             );
         }
-        STOP.load(Ordering::SeqCst)
+        stop_requested()
     };
     let result = crate::study::results::run_study(study, dir, resume, &stop);
     if show {

@@ -68,8 +68,29 @@ pub fn run(
     if !problems.is_empty() {
         return Err(crate::scenario::Diagnostics(problems).into());
     }
-    for l in &loaded {
-        super::engines::require_negotiation(&l.scenario, "run")?;
+    let engines: Vec<&str> = loaded.iter().map(|l| l.scenario.engine.name()).collect();
+    if engines.iter().any(|&n| n != engines[0]) {
+        return Err(CliError::Usage(format!(
+            "the values of --set give different engines ({}): run them one at a time",
+            engines.join(", ")
+        )));
+    }
+    if loaded[0].scenario.engine != crate::scenario::types::Engine::Negotiation {
+        if plot.is_some() || results.traces {
+            return Err(CliError::Usage(
+                "--plot and --traces are for the negotiation model; a reference engine's \
+                 --out files hold every round of every run"
+                    .into(),
+            ));
+        }
+        return super::engines::run(
+            &loaded,
+            e,
+            format == Format::Json,
+            results.dir.as_deref(),
+            results.resume,
+            out,
+        );
     }
     let mut aggregates = Vec::new();
     let mut interrupted = None;

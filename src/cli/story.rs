@@ -27,7 +27,10 @@ pub fn run(
     }
     for (i, overrides) in sets.iter().enumerate() {
         let loaded = load(file, overrides)?;
-        if let Some(text) = super::engines::story(&loaded.scenario) {
+        if let Some((text, t)) = super::engines::story(&loaded.scenario, seed) {
+            if let Some(path) = trace {
+                write_engine_trace(path, &t).map_err(CliError::Io)?;
+            }
             out.write_all(text.as_bytes()).map_err(CliError::Io)?;
             continue;
         }
@@ -48,6 +51,23 @@ pub fn run(
         out.write_all(text.as_bytes()).map_err(CliError::Io)?;
     }
     Ok(())
+}
+
+/// Writes a reference engine's trace as JSON Lines, one round (state) per line, complete or
+/// not at all.
+fn write_engine_trace(path: &Path, trace: &crate::engines::Trace) -> std::io::Result<()> {
+    let lines: Vec<String> = match trace {
+        crate::engines::Trace::ExpectedUtility(rounds) => rounds
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<Result<_, _>>()?,
+        crate::engines::Trace::SpatialModel(states) => states
+            .iter()
+            .map(serde_json::to_string)
+            .collect::<Result<_, _>>()?,
+    };
+    let text = lines.join("\n") + "\n";
+    crate::study::write_atomically(path, text.as_bytes())
 }
 
 /// Writes the trace as JSON Lines, complete or not at all (a temporary file renamed at the end).

@@ -1,10 +1,186 @@
 //! Reference engines: published models run over detente's data, each reproducing its reference
 //! numbers (`tests` in each module).
 //!
+//! Each engine is a `bevy_ecs` schedule of its own over the same actor entities
+//! ([`world`]: capability, position and salience per issue); its formulas are pure functions
+//! beside it, and no engine's systems appear in another's schedule.
+//!
 //! * [`bdm`]: Bueno de Mesquita's expected-utility model (Scholz, Calbert & Smith 2011), with the
 //!   paper's and the authors' code's conventions.
 //! * [`smp`]: KTAB's Spatial Model of Politics.
 //! * [`import`]: KTAB and BDM input tables as scenario files.
 pub mod bdm;
 pub mod import;
+pub mod output;
 pub mod smp;
+pub mod world;
+
+use crate::scenario::Scenario;
+use crate::scenario::types::Engine;
+
+/// One run of a reference engine: its rounds (BDM) or states (SMP).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum Trace {
+    /// Round 0 (the input), then one record per round.
+    ExpectedUtility(Vec<bdm::Round>),
+    /// State 0 (the input), then one state per turn.
+    SpatialModel(Vec<smp::SmpState>),
+}
+
+impl Trace {
+    /// Rounds played (states after the input).
+    pub fn rounds(&self) -> usize {
+        match self {
+            Trace::ExpectedUtility(r) => r.len() - 1,
+            Trace::SpatialModel(s) => s.len() - 1,
+        }
+    }
+
+    /// Every actor's final position, per issue.
+    pub fn final_positions(&self) -> Vec<Vec<f64>> {
+        match self {
+            Trace::ExpectedUtility(r) => r
+                .last()
+                .map(|r| r.positions.iter().map(|&x| vec![x]).collect())
+                .unwrap_or_default(),
+            Trace::SpatialModel(s) => s.last().map(|s| s.positions.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+enum Inner {
+    ExpectedUtility(bdm::schedule::Engine, usize),
+    SpatialModel(smp::schedule::Engine),
+}
+
+/// A reference engine set up for one scenario, reusable for many runs (one per worker thread).
+pub struct Runner {
+    inner: Inner,
+    stochastic: bool,
+}
+
+impl Runner {
+    /// The engine the scenario names, over its actors; `None` for the negotiation model.
+    ///
+    /// The expected-utility model reads each actor's first issue only; the spatial model reads
+    /// every issue, with the scenario's saliences (0–1) on KTAB's 0–100 scale.
+    pub fn new(s: &Scenario) -> Option<Self> {
+        match &s.engine {
+            Engine::Negotiation => None,
+            Engine::ExpectedUtility { options, rounds } => {
+                let actors: Vec<bdm::Actor> = s
+                    .actors
+                    .iter()
+                    .map(|a| bdm::Actor {
+                        name: a.id.clone(),
+                        capability: a.capability,
+                        position: a.ideal[0],
+                        salience: a.salience[0],
+                    })
+                    .collect();
+                Some(Runner {
+                    inner: Inner::ExpectedUtility(
+                        bdm::schedule::Engine::new(&actors, options),
+                        *rounds,
+                    ),
+                    stochastic: false,
+                })
+            }
+            Engine::SpatialModel(settings) => {
+                let actors: Vec<smp::SmpActor> = s
+                    .actors
+                    .iter()
+                    .map(|a| smp::SmpActor {
+                        // Accommodation entries name actors by id.
+                        name: a.id.clone(),
+                        power: a.capability,
+                        position: a.ideal.clone(),
+                        salience: a.salience.iter().map(|x| 100.0 * x).collect(),
+                    })
+                    .collect();
+                Some(Runner {
+                    inner: Inner::SpatialModel(smp::schedule::Engine::new(&actors, settings)),
+                    stochastic: settings.transitions == smp::StateTransitions::Stochastic,
+                })
+            }
+        }
+    }
+
+    /// Whether runs differ by seed (stochastic SMP transitions); otherwise every run is the
+    /// same and one is the result.
+    pub fn stochastic(&self) -> bool {
+        self.stochastic
+    }
+
+    /// Run `run` under master seed `seed`; the same pair always gives the same trace.
+    pub fn run(&mut self, seed: u64, run: u64) -> Trace {
+        match &mut self.inner {
+            Inner::ExpectedUtility(e, rounds) => Trace::ExpectedUtility(e.run(*rounds).to_vec()),
+            Inner::SpatialModel(e) => Trace::SpatialModel(e.run(seed, run).to_vec()),
+        }
+    }
+}
+
+/// The capability × salience weighted mean of `positions` on issue `d`: the baseline every
+/// engine reports beside its forecast (the one Bueno de Mesquita's model has been shown to
+/// lose to).
+pub fn weighted_mean(s: &Scenario, positions: &[Vec<f64>], d: usize) -> f64 {
+    let (mut num, mut den) = (0.0, 0.0);
+    for (a, x) in s.actors.iter().zip(positions) {
+        let w = a.capability * a.salience.get(d).copied().unwrap_or(0.0);
+        num += w * x[d];
+        den += w;
+    }
+    if den > 0.0 { num / den } else { f64::NAN }
+}
+
+/// Runs `runs` runs (from `first`) of the scenario's engine on `threads` workers (0: one per
+/// core), calling `each(run, trace)` in run order, so what it sees never depends on the
+/// thread count. Runs are done in batches; `stop()` is asked between batches.
+pub fn ensemble(
+    s: &Scenario,
+    first: u64,
+    runs: u64,
+    seed: u64,
+    threads: usize,
+    stop: &(dyn Fn() -> bool + Sync),
+    mut each: impl FnMut(u64, Trace) -> std::io::Result<()>,
+) -> std::io::Result<u64> {
+    use rayon::prelude::*;
+    const BATCH: u64 = 256;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(std::io::Error::other)?;
+    let mut done = 0;
+    let mut start = first;
+    while start < first + runs {
+        if stop() {
+            break;
+        }
+        let end = (start + BATCH).min(first + runs);
+        let workers = pool.current_num_threads() as u64;
+        let per = (end - start).div_ceil(workers);
+        let parts: Vec<Vec<(u64, Trace)>> = pool.install(|| {
+            (0..workers)
+                .into_par_iter()
+                .map(|w| {
+                    let lo = start + w * per;
+                    let hi = (lo + per).min(end);
+                    if lo >= hi {
+                        return Vec::new();
+                    }
+                    let mut runner = Runner::new(s).expect("a reference engine");
+                    (lo..hi).map(|r| (r, runner.run(seed, r))).collect()
+                })
+                .collect()
+        });
+        for (r, t) in parts.into_iter().flatten() {
+            each(r, t)?;
+            done += 1;
+        }
+        start = end;
+    }
+    Ok(done)
+}

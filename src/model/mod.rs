@@ -13,7 +13,7 @@ pub mod spawn;
 pub mod ziggurat;
 
 use bevy_ecs::prelude::*;
-use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, ScheduleLabel, SingleThreadedExecutor};
+use bevy_ecs::schedule::ScheduleLabel;
 
 use phases::*;
 use resources::Ending;
@@ -54,12 +54,7 @@ fn talks_open(ending: Res<Ending>) -> bool {
 /// chained, phases after a terminal outcome skipped (but the round is still recorded), the
 /// single-threaded executor set explicitly, and ambiguity detection as an error.
 pub fn round_schedule() -> Schedule {
-    let mut schedule = Schedule::new(Round);
-    schedule.set_executor(SingleThreadedExecutor::new());
-    schedule.set_build_settings(ScheduleBuildSettings {
-        ambiguity_detection: LogLevel::Error,
-        ..Default::default()
-    });
+    let mut schedule = crate::ecs::strict_schedule(Round);
     schedule.configure_sets(
         (
             Phase::Events,

@@ -42,7 +42,14 @@ fn splitmix(mut z: u64) -> u64 {
 }
 
 fn generator(seed: u64, run: u64, phase: usize) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(splitmix(seed ^ splitmix(phase as u64 + 1)));
+    keyed_stream(seed, run, phase as u64 + 1)
+}
+
+/// The ChaCha8 stream named `key` of run `run` under master seed `seed`: the same derivation
+/// as the phases' streams, for other simulations (the reference engines) that draw. Keys
+/// 1–5 are the negotiation model's phases.
+pub fn keyed_stream(seed: u64, run: u64, key: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(splitmix(seed ^ splitmix(key)));
     rng.set_stream(run);
     rng
 }

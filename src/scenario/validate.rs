@@ -398,7 +398,7 @@ impl Validator<'_> {
         events.sort_by_key(|e| e.round);
 
         let params = self.params(raw.params.as_ref());
-        let engine = self.engine(raw.engine.as_ref());
+        let engine = self.engine(raw.engine.as_ref(), &names);
         Scenario {
             name,
             description: raw.description.clone().unwrap_or_default(),
@@ -413,7 +413,7 @@ impl Validator<'_> {
         }
     }
 
-    fn engine(&mut self, raw: Option<&RawEngine>) -> Engine {
+    fn engine(&mut self, raw: Option<&RawEngine>, names: &Names) -> Engine {
         use crate::engines::bdm::{Conventions, Options};
         match raw {
             None | Some(RawEngine::Negotiation) => Engine::Negotiation,
@@ -446,7 +446,39 @@ impl Validator<'_> {
                         None,
                     );
                 }
-                Engine::SpatialModel(*settings)
+                let n = names.actors.len();
+                let mut a: Vec<Vec<f64>> = (0..n)
+                    .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
+                    .collect();
+                for (k, e) in settings.ideal_accommodation.iter().enumerate() {
+                    let f = format!("engine.ideal_accommodation[{k}]");
+                    let i = self.reference(&e.actor, &names.actors, &format!("{f}.actor"), "actor");
+                    let j =
+                        self.reference(&e.toward, &names.actors, &format!("{f}.toward"), "actor");
+                    let rate = self.num(Some(Num(e.rate)), &format!("{f}.rate"), SHARE, None);
+                    if let (Some(i), Some(j)) = (i, j) {
+                        a[i][j] = rate;
+                    }
+                }
+                for (i, row) in a.iter().enumerate() {
+                    let sum: f64 = row.iter().sum();
+                    if sum > 1.0 + 1e-9 {
+                        self.error(
+                            "engine.ideal_accommodation",
+                            format!(
+                                "the row of `{}` sums to {sum} (its own entry is 1 unless given)",
+                                names.actors[i]
+                            ),
+                            Some(format!(
+                                "a row must sum to at most 1; to move `{0}`'s ideal part of the \
+                                 way toward others, lower its own entry too, e.g. \
+                                 `(actor: \"{0}\", toward: \"{0}\", rate: 0.5)`",
+                                names.actors[i]
+                            )),
+                        );
+                    }
+                }
+                Engine::SpatialModel(settings.clone())
             }
         }
     }

@@ -5,8 +5,16 @@
 //! exactly as KTAB's CSV reader does. Capabilities ("power") are used as given; with the
 //! proportional voting rule and the linear victory-probability model their scale cancels.
 //!
-//! Ideal accommodation is fixed to the identity matrix (ideals always equal positions), and
-//! state transitions are deterministic (the most probable bargain is chosen).
+//! Every actor has an *ideal* beside its position: it values positions by their distance from
+//! its ideal. After each turn the ideals move toward the new positions through the
+//! ideal-accommodation matrix ([`accommodate`]); with KTAB's default, the identity, ideals are
+//! the positions. State transitions are deterministic (each actor adopts its most probable
+//! bargain) or stochastic (it draws one with those probabilities, from a seeded stream).
+//!
+//! The formulas are here; [`schedule`] runs them as a `bevy_ecs` schedule, one phase per step of
+//! a turn.
+
+pub mod schedule;
 
 use serde::{Deserialize, Serialize};
 
@@ -66,11 +74,28 @@ pub enum PceModel {
     MarkovUniform,
 }
 
-/// State-transition mode (only the deterministic one is implemented).
+/// State-transition mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StateTransitions {
     /// Each actor adopts its most probable bargain.
     Deterministic,
+    /// Each actor draws the bargain it adopts with the probabilities the election gives them;
+    /// the draws come from the run's seeded stream, so a run is reproducible.
+    Stochastic,
+}
+
+/// One entry of the ideal-accommodation matrix: how far `actor`'s ideal moves toward
+/// `toward`'s new position after each turn. Entries not given are those of the identity
+/// matrix (1 on the diagonal, 0 elsewhere).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accommodation {
+    /// Id of the actor whose ideal moves.
+    pub actor: String,
+    /// Id of the actor whose position it moves toward.
+    pub toward: String,
+    /// The matrix entry, in [0, 1]; a row's entries must not sum above 1.
+    pub rate: f64,
 }
 
 /// Range onto which win probabilities are mapped to infer risk attitudes.
@@ -134,7 +159,7 @@ pub enum BargnModel {
 
 /// Model parameters and stopping rule; in a scenario file every field may be left out (KTAB's
 /// defaults).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Victory-probability model.
@@ -163,6 +188,8 @@ pub struct Settings {
     pub min_delta_ratio: f64,
     /// Added to the first-step distance to avoid 0/0.
     pub min_sig_delta: f64,
+    /// The ideal-accommodation matrix, as the entries that differ from the identity.
+    pub ideal_accommodation: Vec<Accommodation>,
 }
 
 impl Default for Settings {
@@ -182,6 +209,7 @@ impl Default for Settings {
             max_iter: 100,
             min_delta_ratio: 0.02,
             min_sig_delta: 1e-4,
+            ideal_accommodation: Vec::new(),
         }
     }
 }
@@ -197,6 +225,48 @@ pub struct SmpState {
     pub risk_attitudes: Vec<f64>,
     /// Change from the previous state relative to the first step (`None` for state 0).
     pub frac_change: Option<f64>,
+    /// Ideals, `ideals[actor][dim]`, on the 0–100 scale (the positions under identity
+    /// accommodation).
+    pub ideals: Vec<Vec<f64>>,
+    /// The turn played from this state (`None` for the last state).
+    pub turn: Option<Turn>,
+}
+
+/// What one turn did: the challenges chosen and the bargain each actor adopted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Turn {
+    /// Per actor, the challenge it chose (`None`: no challenge worth making).
+    pub challenges: Vec<Option<Challenge>>,
+    /// Per actor, the bargain it adopted.
+    pub adopted: Vec<Adoption>,
+}
+
+/// A challenge an actor chose: the target with the highest expected gain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Challenge {
+    /// Index of the actor challenged.
+    pub target: usize,
+    /// The challenger's estimate of its probability to win the contest.
+    pub p_win: f64,
+    /// The challenger's expected utility gain from challenging.
+    pub gain: f64,
+}
+
+/// The bargain an actor adopted, among those put to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Adoption {
+    /// Initiator of the bargain (the actor itself when it kept its position).
+    pub initiator: usize,
+    /// Receiver of the bargain.
+    pub receiver: usize,
+    /// The probability the election gave this bargain among those put to the actor.
+    pub probability: f64,
+    /// The highest probability among them (the deterministic transition's choice).
+    pub top_probability: f64,
+    /// How many bargains were put to the actor (its own status quo included).
+    pub offered: usize,
+    /// The position it adopts, 0–100.
+    pub position: Vec<f64>,
 }
 
 // ---------------------------------------------------------------------------
@@ -459,16 +529,21 @@ fn round4(x: f64) -> f64 {
     ((0.5 + x * 10000.0) as i64) as f64 / 10000.0
 }
 
-struct Model<'a> {
+/// The fixed data of a run: capabilities, saliences, settings, the accommodation matrix.
+#[derive(bevy_ecs::resource::Resource)]
+struct Model {
     cap: Vec<f64>,
     sal: Mat,
     sal_sum: Vec<f64>,
-    s: &'a Settings,
+    s: Settings,
+    /// `accommodation[i][j]`: how far `i`'s ideal moves toward `j`'s new position each turn.
+    accommodation: Mat,
 }
 
 /// A state with its derived quantities (utilities as seen by each actor, risk attitudes).
 struct Work {
     pos: Mat,
+    ideal: Mat,
     nra: Vec<f64>,
     /// a_util[h][i][j]: h's estimate of the utility to i of j's position.
     a_util: Vec<Mat>,
@@ -477,7 +552,7 @@ struct Work {
 const POS_TOL: f64 = 1e-3;
 const MIN_SIG_EDU: f64 = 1e-5;
 
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 struct Bargain {
     init: usize,
     rcvr: usize,
@@ -485,18 +560,71 @@ struct Bargain {
     pos_rcvr: Vec<f64>,
 }
 
-impl Model<'_> {
+impl Bargain {
+    /// The bargain that leaves actor `i` where it is.
+    fn status_quo(w: &Work, i: usize) -> Self {
+        Bargain {
+            init: i,
+            rcvr: i,
+            pos_init: w.pos[i].clone(),
+            pos_rcvr: w.pos[i].clone(),
+        }
+    }
+
+    /// The position actor `k` takes if this bargain is adopted.
+    fn position_for(&self, k: usize) -> &[f64] {
+        if self.init == self.rcvr || self.init == k {
+            &self.pos_init
+        } else {
+            &self.pos_rcvr
+        }
+    }
+}
+
+/// New ideals after a turn (KTAB's ideal accommodation): `ideal_i ← ideal_i + Σ_j A_ij ·
+/// (pos_j − ideal_i)`, positions being the new ones, computed as `(1 − Σ_j A_ij)·ideal_i +
+/// Σ_j A_ij·pos_j` so that under the identity `A` the ideals are exactly the positions.
+pub fn accommodate(a: &[Vec<f64>], ideals: &[Vec<f64>], positions: &[Vec<f64>]) -> Mat {
+    ideals
+        .iter()
+        .zip(a)
+        .map(|(ideal, row)| {
+            let keep = 1.0 - row.iter().sum::<f64>();
+            (0..ideal.len())
+                .map(|d| {
+                    let pull: f64 = row.iter().zip(positions).map(|(w, p)| w * p[d]).sum();
+                    keep * ideal[d] + pull
+                })
+                .collect()
+        })
+        .collect()
+}
+
+impl Model {
+    fn new(cap: Vec<f64>, sal: Mat, s: Settings, accommodation: Mat) -> Self {
+        let sal_sum = sal.iter().map(|r| r.iter().sum()).collect();
+        Model {
+            cap,
+            sal,
+            sal_sum,
+            s,
+            accommodation,
+        }
+    }
+
     fn na(&self) -> usize {
         self.cap.len()
     }
 
-    fn setup(&self, pos: Mat) -> Work {
+    /// The derived quantities of a state: how each actor values each position (from its
+    /// ideal), the Condorcet election over positions, the inferred risk attitudes, and every
+    /// actor's estimate of every other's utilities.
+    fn setup(&self, pos: Mat, ideal: Mat) -> Work {
         let na = self.na();
-        // ideals == positions (identity accommodation)
         let vdiff: Mat = (0..na)
             .map(|i| {
                 (0..na)
-                    .map(|j| bv_diff(&pos[i], &pos[j], &self.sal[i]))
+                    .map(|j| bv_diff(&ideal[i], &pos[j], &self.sal[i]))
                     .collect()
             })
             .collect();
@@ -518,7 +646,12 @@ impl Model<'_> {
                     .collect()
             })
             .collect();
-        Work { pos, nra, a_util }
+        Work {
+            pos,
+            ideal,
+            nra,
+            a_util,
+        }
     }
 
     fn equiv(&self, w: &Work, i: usize, j: usize) -> bool {
@@ -641,7 +774,7 @@ impl Model<'_> {
     }
 
     fn pos_util(&self, w: &Work, a: usize, p: &[f64]) -> f64 {
-        bs_util(bv_diff(&w.pos[a], p, &self.sal[a]), w.nra[a])
+        bs_util(bv_diff(&w.ideal[a], p, &self.sal[a]), w.nra[a])
     }
 
     fn brgn_util(&self, w: &Work, b: &Bargain, a: usize) -> f64 {
@@ -663,157 +796,112 @@ impl Model<'_> {
         u / na as f64
     }
 
-    /// One bargain-challenge-negotiation step; returns the new positions.
-    fn step(&self, w: &Work) -> Mat {
-        let na = self.na();
-        let mut brgns: Vec<Vec<Bargain>> = vec![Vec::new(); na];
-        for i in 0..na {
-            brgns[i].push(Bargain {
-                init: i,
-                rcvr: i,
-                pos_init: w.pos[i].clone(),
-                pos_rcvr: w.pos[i].clone(),
-            });
-            let mut best: Option<(usize, f64, f64)> = None;
-            let mut best_eu = -1.0;
-            for j in 0..na {
-                if j == i {
-                    continue;
-                }
-                let (p, edu) = self.prob_edu_chlg(w, i, i, i, j);
-                if MIN_SIG_EDU < edu && best_eu < edu {
-                    best = Some((j, p, edu));
-                    best_eu = edu;
-                }
-            }
-            let Some((j, pii_j, _)) = best else { continue };
-            let b_iij = self.interpolate(w, i, j, pii_j, 1.0 - pii_j);
-            let mk_jij = || {
-                // KTAB passes the expected utility change (not the probability) here.
-                let pji_j = self.prob_edu_chlg(w, j, i, i, j).1;
-                self.interpolate(w, i, j, pji_j, 1.0 - pji_j)
-            };
-            match self.s.bargn_model {
-                BargnModel::InitOnlyInterp => {
-                    brgns[i].push(b_iij.clone());
-                    brgns[j].push(b_iij);
-                }
-                BargnModel::InitRcvrInterp => {
-                    let b_jij = mk_jij();
-                    brgns[i].push(b_iij.clone());
-                    brgns[i].push(b_jij.clone());
-                    brgns[j].push(b_iij);
-                    brgns[j].push(b_jij);
-                }
-                BargnModel::PwCompInterp => {
-                    let b_jij = mk_jij();
-                    let wi = self.cap[i] * self.sal_sum[i];
-                    // KTAB uses the initiator's capability for both weights.
-                    let wj = self.cap[i] * self.sal_sum[j];
-                    let avg = |x: &[f64], y: &[f64]| -> Vec<f64> {
-                        x.iter()
-                            .zip(y)
-                            .map(|(a, b)| (wi * a + wj * b) / (wi + wj))
-                            .collect()
-                    };
-                    let b = Bargain {
-                        init: i,
-                        rcvr: j,
-                        pos_init: avg(&b_iij.pos_init, &b_jij.pos_init),
-                        pos_rcvr: avg(&b_iij.pos_rcvr, &b_jij.pos_rcvr),
-                    };
-                    brgns[i].push(b.clone());
-                    brgns[j].push(b);
-                }
+    /// The challenge actor `i` makes: the target with the largest expected gain above
+    /// KTAB's significance threshold, if any.
+    fn challenge(&self, w: &Work, i: usize) -> Option<Challenge> {
+        let mut best: Option<Challenge> = None;
+        let mut best_eu = -1.0;
+        for j in (0..self.na()).filter(|&j| j != i) {
+            let (p, edu) = self.prob_edu_chlg(w, i, i, i, j);
+            if MIN_SIG_EDU < edu && best_eu < edu {
+                best = Some(Challenge {
+                    target: j,
+                    p_win: p,
+                    gain: edu,
+                });
+                best_eu = edu;
             }
         }
-        let mut new_pos = Vec::with_capacity(na);
-        for (k, bk) in brgns.iter().enumerate() {
-            let nb = bk.len();
-            let u: Mat = (0..na)
-                .map(|a| bk.iter().map(|b| self.brgn_util(w, b, a)).collect())
-                .collect();
-            let p = scalar_pce(
-                &self.cap,
-                &u,
-                nb,
-                self.s.voting_rule,
-                self.s.vpm,
-                self.s.pce,
-            );
-            let mut m_max = 0;
-            for m in 1..nb {
-                if p[m].abs() > p[m_max].abs() {
-                    m_max = m;
-                }
-            }
-            let b = &bk[m_max];
-            new_pos.push(if b.init == b.rcvr || b.init == k {
-                b.pos_init.clone()
-            } else {
-                b.pos_rcvr.clone()
-            });
-        }
-        new_pos
+        best
     }
+
+    /// The bargains that `i`'s challenge puts on the table, under the bargain model.
+    fn bargains(&self, w: &Work, i: usize, c: &Challenge) -> Vec<Bargain> {
+        let j = c.target;
+        let b_iij = self.interpolate(w, i, j, c.p_win, 1.0 - c.p_win);
+        let mk_jij = || {
+            // KTAB passes the expected utility change (not the probability) here.
+            let pji_j = self.prob_edu_chlg(w, j, i, i, j).1;
+            self.interpolate(w, i, j, pji_j, 1.0 - pji_j)
+        };
+        match self.s.bargn_model {
+            BargnModel::InitOnlyInterp => vec![b_iij],
+            BargnModel::InitRcvrInterp => vec![b_iij, mk_jij()],
+            BargnModel::PwCompInterp => {
+                let b_jij = mk_jij();
+                let wi = self.cap[i] * self.sal_sum[i];
+                // KTAB uses the initiator's capability for both weights.
+                let wj = self.cap[i] * self.sal_sum[j];
+                let avg = |x: &[f64], y: &[f64]| -> Vec<f64> {
+                    x.iter()
+                        .zip(y)
+                        .map(|(a, b)| (wi * a + wj * b) / (wi + wj))
+                        .collect()
+                };
+                vec![Bargain {
+                    init: i,
+                    rcvr: j,
+                    pos_init: avg(&b_iij.pos_init, &b_jij.pos_init),
+                    pos_rcvr: avg(&b_iij.pos_rcvr, &b_jij.pos_rcvr),
+                }]
+            }
+        }
+    }
+
+    /// The election among the bargains put to one actor: every actor votes with its
+    /// utility of each bargain. Returns the probability of each bargain.
+    fn bargain_probabilities(&self, w: &Work, offered: &[Bargain]) -> Vec<f64> {
+        let u: Mat = (0..self.na())
+            .map(|a| offered.iter().map(|b| self.brgn_util(w, b, a)).collect())
+            .collect();
+        scalar_pce(
+            &self.cap,
+            &u,
+            offered.len(),
+            self.s.voting_rule,
+            self.s.vpm,
+            self.s.pce,
+        )
+    }
+}
+
+/// The index KTAB's deterministic transition adopts: the largest probability, ties to the
+/// first.
+fn most_probable(p: &[f64]) -> usize {
+    let mut m_max = 0;
+    for m in 1..p.len() {
+        if p[m].abs() > p[m_max].abs() {
+            m_max = m;
+        }
+    }
+    m_max
+}
+
+/// The index a stochastic transition adopts for a uniform draw `u ∈ [0, 1)`: the first whose
+/// cumulative probability exceeds `u` (the last one if rounding leaves the sum below `u`).
+fn drawn(p: &[f64], u: f64) -> usize {
+    let total: f64 = p.iter().sum();
+    let mut acc = 0.0;
+    for (m, x) in p.iter().enumerate() {
+        acc += x / total;
+        if u < acc {
+            return m;
+        }
+    }
+    p.len() - 1
 }
 
 fn state_dist(a: &Mat, b: &Mat) -> f64 {
     a.iter().zip(b).map(|(x, y)| norm_diff(x, y)).sum()
 }
 
-/// Runs the SMP from the actors' input positions until KTAB's stopping rule fires.
+/// Runs the SMP from the actors' input positions until KTAB's stopping rule fires, on a fresh
+/// [`schedule::Engine`] with run 0 of seed 0 (which only stochastic transitions read).
 ///
 /// Returns every state, starting with the input (state 0). Positions are reported on the
 /// 0–100 scale.
 pub fn run(actors: &[SmpActor], settings: &Settings) -> Vec<SmpState> {
-    let model = Model {
-        cap: actors.iter().map(|a| a.power).collect(),
-        sal: actors
-            .iter()
-            .map(|a| a.salience.iter().map(|s| s / 100.0).collect())
-            .collect(),
-        sal_sum: actors
-            .iter()
-            .map(|a| a.salience.iter().map(|s| s / 100.0).sum())
-            .collect(),
-        s: settings,
-    };
-    let pos0: Mat = actors
-        .iter()
-        .map(|a| a.position.iter().map(|p| p / 100.0).collect())
-        .collect();
-    let mut works = vec![model.setup(pos0)];
-    let mut fracs = vec![None];
-    let mut iter = 0;
-    loop {
-        iter += 1;
-        let next = model.step(works.last().expect("non-empty history"));
-        works.push(model.setup(next));
-        let d01 = state_dist(&works[0].pos, &works[1].pos) + settings.min_sig_delta;
-        let dxy = state_dist(&works[iter].pos, &works[iter - 1].pos);
-        let ratio = dxy / d01;
-        fracs.push(Some(ratio));
-        if settings.max_iter <= iter
-            || (settings.min_iter <= iter && ratio < settings.min_delta_ratio)
-        {
-            break;
-        }
-    }
-    works
-        .iter()
-        .zip(fracs)
-        .map(|(w, f)| SmpState {
-            positions: w
-                .pos
-                .iter()
-                .map(|p| p.iter().map(|x| x * 100.0).collect())
-                .collect(),
-            win_prob: model.win_probs(w),
-            risk_attitudes: w.nra.clone(),
-            frac_change: f,
-        })
-        .collect()
+    schedule::Engine::new(actors, settings).run(0, 0).to_vec()
 }
 
 /// Reference run `dummyData_3Dim` (reference README, section 2).

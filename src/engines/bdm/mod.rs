@@ -69,6 +69,8 @@
 //! Every power goes through [`libm::pow`] (no `f64::powf`), so results are bit-identical on
 //! every platform; `simulate` has no randomness.
 
+pub mod schedule;
+
 use serde::{Deserialize, Serialize};
 
 /// One actor of the model.
@@ -644,8 +646,8 @@ impl Board<'_> {
     }
 }
 
-/// Plays `rounds` rounds from the actors' positions; returns round 0 (the input: positions,
-/// median, mean) then one record per round.
+/// Plays `rounds` rounds from the actors' positions on a fresh [`schedule::Engine`]; returns
+/// round 0 (the input: positions, median, mean) then one record per round.
 ///
 /// Each round: the range `R` (fixed or the current one, [`Options::fixed_range`]), the median
 /// `μ`, a risk-neutral pass giving every actor's danger and risk exponent, a pass with those
@@ -653,59 +655,7 @@ impl Board<'_> {
 /// (all actors agree) nobody moves and every exponent is 1. With no actors the median and
 /// mean are NaN.
 pub fn simulate(actors: &[Actor], options: &Options, rounds: usize) -> Vec<Round> {
-    let n = actors.len();
-    let salience: Vec<f64> = actors.iter().map(|a| a.salience).collect();
-    let weights: Vec<f64> = actors.iter().map(|a| a.capability * a.salience).collect();
-    let mut x: Vec<f64> = actors.iter().map(|a| a.position).collect();
-    let span = |x: &[f64]| {
-        let max = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let min = x.iter().copied().fold(f64::INFINITY, f64::min);
-        if n == 0 { 0.0 } else { max - min }
-    };
-    let initial_range = span(&x);
-    let mut out = Vec::with_capacity(rounds + 1);
-    out.push(Round {
-        median: condorcet_median(&x, &weights, initial_range),
-        mean: weighted_mean(&x, &weights),
-        positions: x.clone(),
-        risk: Vec::new(),
-        moves: Vec::new(),
-    });
-    for _ in 0..rounds {
-        let range = if options.fixed_range {
-            initial_range
-        } else {
-            span(&x)
-        };
-        let (risk, moves) = if range > 0.0 {
-            let board = Board {
-                x: &x,
-                weights: &weights,
-                salience: &salience,
-                range,
-                median: condorcet_median(&x, &weights, range),
-                q: options.q,
-                conventions: options.conventions,
-            };
-            let risk = board.risk();
-            let p = board.probabilities(&risk);
-            let moves: Vec<Move> = (0..n).filter_map(|i| board.choose(&p, &risk, i)).collect();
-            (risk, moves)
-        } else {
-            (vec![1.0; n], Vec::new())
-        };
-        for m in &moves {
-            x[m.actor] = m.to;
-        }
-        out.push(Round {
-            median: condorcet_median(&x, &weights, range),
-            mean: weighted_mean(&x, &weights),
-            positions: x.clone(),
-            risk,
-            moves,
-        });
-    }
-    out
+    schedule::Engine::new(actors, options).run(rounds).to_vec()
 }
 
 #[cfg(test)]

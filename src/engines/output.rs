@@ -1,0 +1,263 @@
+//! Results files of reference-engine runs (`detente run SCENARIO --out DIR`), in the same
+//! format as the negotiation model's: CSV and Parquet tables, a manifest, written in
+//! `DIR/.partial/` and moved into place only once complete.
+//!
+//! * `rounds` — one row per variant, run and round (state): the engine's forecast and the
+//!   capability × salience weighted mean per issue; the fractional change (SMP).
+//! * `actors` — one row per variant, run, round and actor: positions (and ideals, SMP), risk,
+//!   and what the actor did in that round: the move it accepted with its expected utility
+//!   (BDM), or its challenge, the bargain it adopted and that bargain's probability (SMP).
+
+use std::fs;
+use std::io;
+use std::path::Path;
+use std::time::{Instant, SystemTime};
+
+use serde_json::json;
+
+use super::{Trace, ensemble, weighted_mean};
+use crate::scenario::Scenario;
+use crate::scenario::types::Engine;
+use crate::study::table::{Column, ColumnType, TableWriter, Value};
+
+/// One scenario of the study with its label (`base` or the overrides).
+pub struct Variant<'a> {
+    /// Label in the tables.
+    pub label: String,
+    /// The resolved scenario.
+    pub scenario: &'a Scenario,
+}
+
+/// How many runs finished of how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    /// Runs finished per variant.
+    pub finished: u64,
+    /// Runs requested per variant.
+    pub requested: u64,
+}
+
+fn issue_columns(s: &Scenario, prefix: &str, ty: ColumnType) -> Vec<Column> {
+    s.issues
+        .iter()
+        .map(|i| Column::new(format!("{prefix}_{}", i.id), ty))
+        .collect()
+}
+
+fn round_columns(s: &Scenario) -> Vec<Column> {
+    let mut c = vec![
+        Column::new("variant", ColumnType::Str),
+        Column::new("run", ColumnType::U64),
+        Column::new("round", ColumnType::U64),
+        Column::new("median", ColumnType::OptF64),
+        Column::new("mean", ColumnType::OptF64),
+        Column::new("frac_change", ColumnType::OptF64),
+    ];
+    c.extend(issue_columns(s, "weighted_mean", ColumnType::OptF64));
+    c
+}
+
+fn actor_columns(s: &Scenario) -> Vec<Column> {
+    let mut c = vec![
+        Column::new("variant", ColumnType::Str),
+        Column::new("run", ColumnType::U64),
+        Column::new("round", ColumnType::U64),
+        Column::new("actor", ColumnType::Str),
+    ];
+    c.extend(issue_columns(s, "position", ColumnType::OptF64));
+    c.extend(issue_columns(s, "ideal", ColumnType::OptF64));
+    c.extend([
+        Column::new("risk", ColumnType::OptF64),
+        Column::new("win_prob", ColumnType::OptF64),
+        Column::new("move", ColumnType::OptStr),
+        Column::new("move_with", ColumnType::OptStr),
+        Column::new("move_eu", ColumnType::OptF64),
+        Column::new("challenge", ColumnType::OptStr),
+        Column::new("challenge_p_win", ColumnType::OptF64),
+        Column::new("challenge_gain", ColumnType::OptF64),
+        Column::new("bargain_initiator", ColumnType::OptStr),
+        Column::new("bargain_receiver", ColumnType::OptStr),
+        Column::new("bargain_probability", ColumnType::OptF64),
+        Column::new("bargains_offered", ColumnType::OptF64),
+    ]);
+    c
+}
+
+fn opt(x: Option<f64>) -> Value {
+    x.map_or(Value::Null, Value::F64)
+}
+
+fn name(s: &Scenario, i: usize) -> Value {
+    Value::Str(s.actors[i].id.clone())
+}
+
+/// Writes one run's rows. In the `actors` table, round `t`'s row of an actor shows its state
+/// at `t` and, for BDM, the move it made *in* round `t` (which led to that state); for SMP,
+/// the challenge and bargain of the turn played *from* state `t`.
+fn write_run(
+    rounds: &mut TableWriter,
+    actors: &mut TableWriter,
+    label: &str,
+    s: &Scenario,
+    run: u64,
+    trace: &Trace,
+) -> io::Result<()> {
+    let d = s.issues.len();
+    let head = |t: usize| {
+        vec![
+            Value::Str(label.to_owned()),
+            Value::U64(run),
+            Value::U64(t as u64),
+        ]
+    };
+    let means = |pos: &[Vec<f64>]| -> Vec<Value> {
+        (0..d)
+            .map(|k| Value::F64(weighted_mean(s, pos, k)))
+            .collect()
+    };
+    match trace {
+        Trace::ExpectedUtility(rs) => {
+            for (t, r) in rs.iter().enumerate() {
+                let pos: Vec<Vec<f64>> = r.positions.iter().map(|&x| vec![x]).collect();
+                let mut row = head(t);
+                row.extend([Value::F64(r.median), Value::F64(r.mean), Value::Null]);
+                // The model reads the first issue only: the others' columns stay empty.
+                row.extend(means(&pos).into_iter().take(1));
+                row.extend((1..d).map(|_| Value::Null));
+                rounds.push(&row)?;
+                for (i, x) in r.positions.iter().enumerate() {
+                    let m = r.moves.iter().find(|m| m.actor == i);
+                    let mut row = head(t);
+                    row.push(name(s, i));
+                    row.push(Value::F64(*x));
+                    row.extend((1..d).map(|_| Value::Null));
+                    row.extend((0..d).map(|_| Value::Null));
+                    row.extend([
+                        opt(r.risk.get(i).copied()),
+                        Value::Null,
+                        m.map_or(Value::Null, |m| {
+                            Value::Str(format!("{:?}", m.kind).to_lowercase())
+                        }),
+                        m.map_or(Value::Null, |m| name(s, m.with)),
+                        opt(m.map(|m| m.eu)),
+                    ]);
+                    row.extend((0..7).map(|_| Value::Null));
+                    actors.push(&row)?;
+                }
+            }
+        }
+        Trace::SpatialModel(states) => {
+            for (t, st) in states.iter().enumerate() {
+                let mut row = head(t);
+                row.extend([Value::Null, Value::Null, opt(st.frac_change)]);
+                row.extend(means(&st.positions));
+                rounds.push(&row)?;
+                for i in 0..st.positions.len() {
+                    let mut row = head(t);
+                    row.push(name(s, i));
+                    row.extend(st.positions[i].iter().map(|&x| Value::F64(x)));
+                    row.extend(st.ideals[i].iter().map(|&x| Value::F64(x)));
+                    row.extend([
+                        opt(st.risk_attitudes.get(i).copied()),
+                        Value::F64(st.win_prob[i]),
+                        Value::Null,
+                        Value::Null,
+                        Value::Null,
+                    ]);
+                    let c = st.turn.as_ref().and_then(|t| t.challenges[i].as_ref());
+                    row.extend([
+                        c.map_or(Value::Null, |c| name(s, c.target)),
+                        opt(c.map(|c| c.p_win)),
+                        opt(c.map(|c| c.gain)),
+                    ]);
+                    let a = st.turn.as_ref().map(|t| &t.adopted[i]);
+                    row.extend([
+                        a.map_or(Value::Null, |a| name(s, a.initiator)),
+                        a.map_or(Value::Null, |a| name(s, a.receiver)),
+                        opt(a.map(|a| a.probability)),
+                        opt(a.map(|a| a.offered as f64)),
+                    ]);
+                    actors.push(&row)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs `runs` runs of each variant (all on the same reference engine) and writes the
+/// tables and manifest to `dir`, which must not exist; `observe(variant, run, trace)` sees
+/// every run, in order. `stop()` is asked between batches: when it returns true the study
+/// stops there and the files hold the runs that finished.
+pub fn write_study(
+    variants: &[Variant<'_>],
+    runs: u64,
+    seed: u64,
+    threads: usize,
+    dir: &Path,
+    stop: &(dyn Fn() -> bool + Sync),
+    observe: &mut dyn FnMut(usize, u64, &Trace),
+) -> io::Result<Written> {
+    if dir.exists() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "{} already exists; results are never overwritten: choose another --out",
+                dir.display()
+            ),
+        ));
+    }
+    let base = variants[0].scenario;
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let staging = dir.join(".partial");
+    fs::create_dir_all(&staging)?;
+    let mut rounds = TableWriter::create(&staging, "rounds", round_columns(base))?;
+    let mut actors = TableWriter::create(&staging, "actors", actor_columns(base))?;
+    let mut finished = runs;
+    for (k, v) in variants.iter().enumerate() {
+        let done = ensemble(v.scenario, 0, runs, seed, threads, stop, |run, trace| {
+            observe(k, run, &trace);
+            write_run(&mut rounds, &mut actors, &v.label, v.scenario, run, &trace)
+        })?;
+        finished = finished.min(done);
+    }
+    rounds.finish()?;
+    actors.finish()?;
+    let files = [
+        "rounds.csv",
+        "rounds.parquet",
+        "actors.csv",
+        "actors.parquet",
+    ];
+    let mut sums = serde_json::Map::new();
+    for f in files {
+        fs::rename(staging.join(f), dir.join(f))?;
+        sums.insert(f.into(), json!(crate::study::sha256_file(&dir.join(f))?));
+    }
+    fs::remove_dir_all(&staging)?;
+    let engine = match &base.engine {
+        Engine::Negotiation => "negotiation",
+        e => e.name(),
+    };
+    let manifest = json!({
+        "detente_version": env!("CARGO_PKG_VERSION"),
+        "command": "run",
+        "engine": engine,
+        "seed": seed,
+        "resolved_scenarios": variants.iter().map(|v| json!({"label": v.label, "scenario": v.scenario})).collect::<Vec<_>>(),
+        "finished_runs": finished,
+        "requested_runs": runs,
+        "complete": finished == runs,
+        "started": humantime::format_rfc3339_seconds(started).to_string(),
+        "ended": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        "seconds": clock.elapsed().as_secs_f64(),
+        "files": files,
+        "sha256": sums,
+    });
+    crate::study::write_json(&dir.join("manifest.json"), &manifest)?;
+    Ok(Written {
+        finished,
+        requested: runs,
+    })
+}

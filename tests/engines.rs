@@ -1,0 +1,308 @@
+//! The reference engines as runs: `run` and `--out` for both engines, seeded stochastic SMP
+//! transitions (reproducible on any thread count, drawn with the election's probabilities),
+//! and the ideal-accommodation matrix.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use detente::engines::{Runner, Trace, ensemble};
+use detente::scenario::{load, load_str};
+
+const BDM: &str = "scenarios/reference/eu-emissions-1994.ron";
+const KTAB: &str = "scenarios/reference/ktab-dummy-3dim.ron";
+
+fn detente(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_detente"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn temp(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("detente-engines-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+/// The KTAB case with its `engine: SpatialModel()` replaced by `engine`.
+fn ktab_with(engine: &str) -> Result<detente::scenario::Scenario, String> {
+    let text = std::fs::read_to_string(KTAB).unwrap();
+    assert!(text.contains("engine: SpatialModel(),"));
+    let text = text.replace("engine: SpatialModel(),", &format!("engine: {engine},"));
+    load_str(&text, Path::new(KTAB), &[])
+        .map(|l| l.scenario)
+        .map_err(|d| d.to_string())
+}
+
+fn stochastic() -> detente::scenario::Scenario {
+    ktab_with("SpatialModel(transitions: Stochastic)").unwrap()
+}
+
+fn states(t: &Trace) -> &[detente::engines::smp::SmpState] {
+    match t {
+        Trace::SpatialModel(s) => s,
+        Trace::ExpectedUtility(_) => panic!("an SMP trace"),
+    }
+}
+
+fn traces(s: &detente::scenario::Scenario, runs: u64, seed: u64, threads: usize) -> Vec<Trace> {
+    let mut out = Vec::new();
+    ensemble(s, 0, runs, seed, threads, &|| false, |r, t| {
+        assert_eq!(r, out.len() as u64, "runs arrive in order");
+        out.push(t);
+        Ok(())
+    })
+    .unwrap();
+    out
+}
+
+#[test]
+fn run_prints_the_bdm_forecast_beside_the_baseline() {
+    let s = stdout(&detente(&["run", BDM]));
+    assert!(s.contains("deterministic: one run is the result"), "{s}");
+    assert!(s.contains("10         7.0000     7.2421"), "{s}");
+    assert!(
+        s.contains("median after round 10): 7.0000; baseline (capability × salience weighted mean of the input): 7.3900"),
+        "{s}"
+    );
+    let j: serde_json::Value =
+        serde_json::from_str(&stdout(&detente(&["run", BDM, "--format", "json"]))).unwrap();
+    assert_eq!(j["runs"], 1);
+    assert_eq!(j["trace"].as_array().unwrap().len(), 11);
+    assert_eq!(j["trace"][1]["moves"][0]["kind"], "Compromise");
+}
+
+#[test]
+fn run_out_writes_every_round_of_every_actor() {
+    let dir = temp("bdm-out");
+    let d = dir.to_str().unwrap();
+    stdout(&detente(&["run", BDM, "--out", d]));
+    let actors = std::fs::read_to_string(dir.join("actors.csv")).unwrap();
+    assert_eq!(actors.lines().count(), 1 + 11 * 10);
+    let belgium = actors
+        .lines()
+        .find(|l| l.starts_with("base,0,1,belgium,"))
+        .unwrap();
+    assert!(
+        belgium.contains("8.415932") && belgium.contains(",compromise,france,"),
+        "{belgium}"
+    );
+    let rounds = std::fs::read_to_string(dir.join("rounds.csv")).unwrap();
+    assert_eq!(rounds.lines().count(), 1 + 11);
+    assert!(rounds.lines().last().unwrap().starts_with("base,0,10,7,"));
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["complete"], true);
+    assert_eq!(m["engine"], "expected-utility");
+    for f in m["files"].as_array().unwrap() {
+        assert!(dir.join(f.as_str().unwrap()).exists());
+    }
+    assert!(!dir.join(".partial").exists());
+    // An existing directory is never overwritten.
+    let o = detente(&["run", BDM, "--out", d]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn smp_out_holds_the_reference_win_probabilities_and_the_turns() {
+    let dir = temp("smp-out");
+    stdout(&detente(&["run", KTAB, "--out", dir.to_str().unwrap()]));
+    let mut rows = 0;
+    let table = std::fs::read_to_string(dir.join("actors.csv")).unwrap();
+    for line in table.lines().skip(1) {
+        rows += 1;
+        let f: Vec<&str> = line.split(',').collect();
+        // state 10 of SActor-05: P(win) 0.4009 (reference README §2).
+        if f[2] == "10" && f[3] == "sactor-05" {
+            let p: f64 = f[11].parse().unwrap();
+            assert_eq!(format!("{p:.4}"), "0.4009", "{line}");
+            assert_eq!(f[15], "", "no turn from the last state: {line}");
+        }
+        // state 0 of SActor-00: it challenges SActor-06.
+        if f[2] == "0" && f[3] == "sactor-00" {
+            assert_eq!(f[15], "sactor-06", "{line}");
+        }
+    }
+    assert_eq!(rows, 11 * 7);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn stochastic_runs_are_reproducible_on_any_thread_count_and_differ_by_seed() {
+    let s = stochastic();
+    assert!(Runner::new(&s).unwrap().stochastic());
+    let one = traces(&s, 40, 7, 1);
+    let two = traces(&s, 40, 7, 2);
+    assert_eq!(one, two);
+    // A fresh runner gives run 13 alone exactly as the ensemble did.
+    assert_eq!(Runner::new(&s).unwrap().run(7, 13), one[13]);
+    let other = traces(&s, 40, 8, 2);
+    let differing = one.iter().zip(&other).filter(|(a, b)| a != b).count();
+    assert!(
+        differing >= 30,
+        "only {differing} of 40 runs differ by seed"
+    );
+    // Deterministic transitions ignore the seed.
+    let det = load(Path::new(KTAB), &[]).unwrap().scenario;
+    let mut r = Runner::new(&det).unwrap();
+    assert!(!r.stochastic());
+    assert_eq!(r.run(1, 0), r.run(99, 5));
+}
+
+#[test]
+fn stochastic_transitions_draw_with_the_elections_probabilities() {
+    // Each actor adopts the election's most probable bargain with that bargain's probability:
+    // over many decisions the count of such choices is binomial-like with mean Σ p_top and
+    // variance Σ p_top (1 − p_top).
+    let s = stochastic();
+    let (mut hits, mut mean, mut var, mut decisions) = (0.0, 0.0, 0.0, 0);
+    for t in traces(&s, 400, 2026, 0) {
+        for st in states(&t) {
+            for a in st.turn.iter().flat_map(|t| &t.adopted) {
+                assert!(a.probability > 0.0 && a.probability <= a.top_probability);
+                if a.probability == a.top_probability {
+                    hits += 1.0;
+                }
+                mean += a.top_probability;
+                var += a.top_probability * (1.0 - a.top_probability);
+                decisions += 1;
+            }
+        }
+    }
+    assert!(decisions > 10_000, "{decisions} decisions");
+    let z = (hits - mean) / var.sqrt();
+    assert!(z.abs() < 4.0, "z = {z:.2} ({hits} vs {mean:.1} expected)");
+    // The draws are not the deterministic choice: some decisions take a less probable bargain.
+    assert!(hits < decisions as f64 * 0.95);
+}
+
+#[test]
+fn run_summarises_a_stochastic_ensemble() {
+    let o = detente(&[
+        "run",
+        KTAB,
+        "--set",
+        "engine.transitions=Stochastic",
+        "--runs",
+        "200",
+        "--format",
+        "json",
+    ]);
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(j["runs"], 200);
+    let a = &j["final_positions"]["sactor-02"]["dim3"];
+    let (lo, mean, hi) = (
+        a["p05"].as_f64().unwrap(),
+        a["mean"].as_f64().unwrap(),
+        a["p95"].as_f64().unwrap(),
+    );
+    assert!(lo <= mean && mean <= hi && lo < hi, "{a}");
+    assert!(j["turns_mean"].as_f64().unwrap() >= 2.0);
+}
+
+#[test]
+fn identity_accommodation_written_out_changes_nothing() {
+    let default = load(Path::new(KTAB), &[]).unwrap().scenario;
+    let explicit = ktab_with(
+        r#"SpatialModel(ideal_accommodation: [(actor: "sactor-00", toward: "sactor-00", rate: 1.0), (actor: "sactor-00", toward: "sactor-01", rate: 0.0)])"#,
+    )
+    .unwrap();
+    let a = Runner::new(&default).unwrap().run(1, 0);
+    let b = Runner::new(&explicit).unwrap().run(1, 0);
+    assert_eq!(a, b);
+    for st in states(&a) {
+        assert_eq!(st.ideals, st.positions);
+    }
+}
+
+#[test]
+fn accommodation_moves_ideals_by_the_matrix() {
+    // SActor-02 never accommodates (its ideal stays at its input); SActor-03 moves its ideal
+    // half-way to its own new position and a quarter toward SActor-05's.
+    let s = ktab_with(
+        r#"SpatialModel(ideal_accommodation: [
+            (actor: "sactor-02", toward: "sactor-02", rate: 0.0),
+            (actor: "sactor-03", toward: "sactor-03", rate: 0.5),
+            (actor: "sactor-03", toward: "sactor-05", rate: 0.25),
+        ])"#,
+    )
+    .unwrap();
+    let t = Runner::new(&s).unwrap().run(1, 0);
+    let st = states(&t);
+    assert!(st.len() >= 3);
+    for w in st.windows(2) {
+        let (before, after) = (&w[0], &w[1]);
+        assert_eq!(after.ideals[2], st[0].ideals[2]);
+        for d in 0..3 {
+            let expect = before.ideals[3][d]
+                + 0.5 * (after.positions[3][d] - before.ideals[3][d])
+                + 0.25 * (after.positions[5][d] - before.ideals[3][d]);
+            assert!((after.ideals[3][d] - expect).abs() < 1e-9);
+        }
+        // The others keep ideal = position.
+        assert_eq!(after.ideals[0], after.positions[0]);
+    }
+    // And the run differs from the identity's.
+    let identity = Runner::new(&load(Path::new(KTAB), &[]).unwrap().scenario)
+        .unwrap()
+        .run(1, 0);
+    assert_ne!(t, identity);
+}
+
+#[test]
+fn bad_accommodation_entries_are_located() {
+    let e = ktab_with(
+        r#"SpatialModel(ideal_accommodation: [(actor: "sactor-9", toward: "sactor-01", rate: 0.5)])"#,
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("engine.ideal_accommodation[0].actor") && e.contains("sactor-9"),
+        "{e}"
+    );
+    let e = ktab_with(
+        r#"SpatialModel(ideal_accommodation: [(actor: "sactor-01", toward: "sactor-00", rate: 0.5)])"#,
+    )
+    .unwrap_err();
+    assert!(e.contains("sums to 1.5") && e.contains("rate: 0.5"), "{e}");
+    let e = ktab_with(
+        r#"SpatialModel(ideal_accommodation: [(actor: "sactor-01", toward: "sactor-01", rate: 1.5)])"#,
+    )
+    .unwrap_err();
+    assert!(e.contains("engine.ideal_accommodation[0].rate"), "{e}");
+}
+
+#[test]
+fn story_writes_an_engine_trace() {
+    let dir = temp("story");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("t.jsonl");
+    let s = stdout(&detente(&[
+        "story",
+        KTAB,
+        "--set",
+        "engine.transitions=Stochastic",
+        "--seed",
+        "5",
+        "--trace",
+        path.to_str().unwrap(),
+    ]));
+    assert!(s.contains("stochastic transitions, seed 5") && s.contains("challenges"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let n = text.lines().count();
+    assert!(
+        s.contains(&format!(", {n} states, stochastic")),
+        "{n} lines"
+    );
+    for l in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert_eq!(v["positions"].as_array().unwrap().len(), 7);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
