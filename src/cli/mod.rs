@@ -149,10 +149,10 @@ pub enum Command {
         #[arg(long, default_value_t = 500)]
         resamples: usize,
     },
-    /// Turn a KTAB scenario CSV or a BDM table (Actor, Capability, Position, Salience) into a
-    /// scenario file.
+    /// Turn a KTAB scenario (CSV, or XML when the file name ends in `.xml`) or a BDM table
+    /// (Actor, Capability, Position, Salience) into a scenario file.
     Import {
-        /// `ktab` or `bdm`.
+        /// `ktab` (a KTAB scenario CSV or XML file) or `bdm`.
         #[arg(value_enum)]
         kind: ImportKind,
         /// The input file.
@@ -192,7 +192,8 @@ pub struct EnsembleOpts {
 /// What `import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ImportKind {
-    /// A KTAB scenario CSV (the Spatial Model of Politics).
+    /// A KTAB scenario for the Spatial Model of Politics: KTAB's XML format when the file name
+    /// ends in `.xml` (any case), its CSV format otherwise.
     Ktab,
     /// A table Actor, Capability, Position, Salience (the expected-utility model).
     Bdm,
@@ -351,7 +352,11 @@ fn import(
             file.display()
         ))))
     })?;
+    let xml = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xml"));
     let scenario = match kind {
+        ImportKind::Ktab if xml => crate::engines::import::ktab_xml(&text, file),
         ImportKind::Ktab => crate::engines::import::ktab_csv(&text, file),
         ImportKind::Bdm => crate::engines::import::bdm_csv(&text, file),
     }

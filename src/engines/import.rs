@@ -1,7 +1,7 @@
-//! Importers for users of the tools these engines come from: KTAB's scenario CSV and the
-//! four-column tables of Bueno de Mesquita's model (`Actor, Capability, Position, Salience`),
-//! turned into detente scenario files. Every malformed row is reported with its line and
-//! column; nothing is written unless the whole file reads.
+//! Importers for users of the tools these engines come from: KTAB's scenario CSV and XML files
+//! and the four-column tables of Bueno de Mesquita's model (`Actor, Capability, Position,
+//! Salience`), turned into detente scenario files. Every malformed row or element is reported
+//! with its line and column; nothing is written unless the whole file reads.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -64,6 +64,33 @@ fn quoted(s: &str) -> String {
     format!("{:?}", s.trim())
 }
 
+/// Issue ids from KTAB's dimension names: a leading `Pstn` or `Pos` is dropped, a bare number
+/// `n` becomes `dimn`, an empty name `dim` and its place (1-based); repeated ids get a `_`.
+fn dim_ids<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    names
+        .enumerate()
+        .map(|(d, name)| {
+            let name = name.trim();
+            let bare = name.trim_start_matches("Pstn").trim_start_matches("Pos");
+            let mut id = if bare.trim().is_empty() {
+                format!("dim{}", d + 1)
+            } else {
+                let id = ident(bare);
+                if id.chars().all(|c| c.is_ascii_digit()) {
+                    format!("dim{id}")
+                } else {
+                    id
+                }
+            };
+            while !seen.insert(id.clone()) {
+                id.push('_');
+            }
+            id
+        })
+        .collect()
+}
+
 /// A KTAB scenario CSV (first line: name, description, actors, dimensions; second: headers
 /// `Actor, Description, Power, Pos1, Sal1, ...`; then one line per actor) as a scenario file
 /// for the `SpatialModel` engine. Positions stay on 0–100; saliences are divided by 100.
@@ -116,17 +143,7 @@ pub fn ktab_csv(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
         ]);
     };
     let header: Vec<&str> = header.split(',').map(str::trim).collect();
-    let dim_names: Vec<String> = (0..dims)
-        .map(|d| {
-            let h = header.get(3 + 2 * d).copied().unwrap_or("");
-            let id = ident(h.trim_start_matches("Pstn").trim_start_matches("Pos"));
-            if id.chars().all(|c| c.is_ascii_digit()) {
-                format!("dim{id}")
-            } else {
-                id
-            }
-        })
-        .collect();
+    let dim_names = dim_ids((0..dims).map(|d| header.get(3 + 2 * d).copied().unwrap_or("")));
     let rows = &lines[2..];
     if rows.len() != actors {
         errors.push(problem(
@@ -219,8 +236,598 @@ pub fn ktab_csv(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
     }
 }
 
-/// A table `Actor, Capability, Position, Salience` (one header line) as a scenario file for the
-/// `ExpectedUtility` engine (Scholz-code conventions, 10 rounds; one issue, `position`).
+/// The accepted values of one model parameter, each with the detente variant it stands for.
+type Spellings = &'static [(&'static str, &'static str)];
+
+/// KTAB's nine model parameters: the XML element, the `SpatialModel` field, and each accepted
+/// value with the detente variant it maps to. KTAB's own spellings come first (they are the
+/// names its reader accepts); `Proportional` and `No` are the spellings of KTAB's schema
+/// `smpSchema.xsd`, and detente's own names are accepted too.
+const KTAB_PARAMETERS: [(&str, &str, Spellings); 9] = [
+    (
+        "VictoryProbModel",
+        "vpm",
+        &[
+            ("Linear", "Linear"),
+            ("Square", "Square"),
+            ("Quartic", "Quartic"),
+            ("Octic", "Octic"),
+            ("Binary", "Binary"),
+        ],
+    ),
+    (
+        "VotingRule",
+        "voting_rule",
+        &[
+            ("Binary", "Binary"),
+            ("PropBin", "PropBin"),
+            ("Prop", "Proportional"),
+            ("PropCbc", "PropCbc"),
+            ("Cubic", "Cubic"),
+            ("ASymProsp", "ASymProsp"),
+            ("Proportional", "Proportional"),
+        ],
+    ),
+    (
+        "PCEModel",
+        "pce",
+        &[
+            ("Conditional", "Conditional"),
+            ("MarkovIncentive", "MarkovIncentive"),
+            ("MarkovUniform", "MarkovUniform"),
+        ],
+    ),
+    (
+        "StateTransitions",
+        "transitions",
+        &[
+            ("Deterministic", "Deterministic"),
+            ("Stochastic", "Stochastic"),
+        ],
+    ),
+    (
+        "BigRRange",
+        "big_r_range",
+        &[("Min", "Min"), ("Mid", "Mid"), ("Max", "Max")],
+    ),
+    (
+        "BigRAdjust",
+        "big_r_adjust",
+        &[
+            ("None", "None"),
+            ("OneThird", "OneThird"),
+            ("Half", "Half"),
+            ("TwoThirds", "TwoThirds"),
+            ("Full", "Full"),
+            ("No", "None"),
+        ],
+    ),
+    (
+        "ThirdPartyCommit",
+        "third_party",
+        &[
+            ("NoCommit", "No"),
+            ("SemiCommit", "Semi"),
+            ("FullCommit", "Full"),
+            ("No", "No"),
+            ("Semi", "Semi"),
+            ("Full", "Full"),
+        ],
+    ),
+    (
+        "InterVecBrgn",
+        "inter_vec_brgn",
+        &[("S1P1", "S1P1"), ("S2P2", "S2P2"), ("S2PMax", "S2PMax")],
+    ),
+    (
+        "BargnModel",
+        "bargn_model",
+        &[
+            ("InitOnlyInterp", "InitOnlyInterp"),
+            ("InitRcvrInterp", "InitRcvrInterp"),
+            ("PWCompInterp", "PwCompInterp"),
+        ],
+    ),
+];
+
+/// Reads a parsed KTAB XML scenario, collecting every problem with its place in the text.
+struct XmlReader<'a, 'input> {
+    file: &'a Path,
+    text: &'a str,
+    doc: &'a roxmltree::Document<'input>,
+    errors: Vec<Diagnostic>,
+}
+
+type XmlNode<'a, 'input> = roxmltree::Node<'a, 'input>;
+
+impl<'a, 'input> XmlReader<'a, 'input> {
+    /// A problem at byte offset `pos` of the text.
+    fn at(&mut self, pos: usize, message: String) {
+        let p = self.doc.text_pos_at(pos);
+        self.errors.push(problem(
+            self.file,
+            self.text,
+            p.row as usize,
+            p.col as usize,
+            message,
+        ));
+    }
+
+    /// A problem at an element's start tag.
+    fn at_node(&mut self, node: XmlNode<'a, 'input>, message: String) {
+        self.at(node.range().start, message);
+    }
+
+    /// A problem at an element's text (at its start tag when it has none).
+    fn at_value(&mut self, node: XmlNode<'a, 'input>, message: String) {
+        let pos = match node.first_child().filter(|c| c.is_text()) {
+            Some(t) => {
+                let raw = &self.text[t.range()];
+                t.range().start + (raw.len() - raw.trim_start().len())
+            }
+            None => node.range().start,
+        };
+        self.at(pos, message);
+    }
+
+    /// The element children of `node`; any whose name is not in `known` is reported.
+    fn children(&mut self, node: XmlNode<'a, 'input>, known: &[&str]) -> Vec<XmlNode<'a, 'input>> {
+        let mut out = Vec::new();
+        for c in node.children().filter(|c| c.is_element()) {
+            let name = c.tag_name().name();
+            if known.contains(&name) {
+                out.push(c);
+            } else {
+                self.at_node(
+                    c,
+                    format!(
+                        "unknown element `<{name}>` in `<{}>`; expected {}",
+                        node.tag_name().name(),
+                        known
+                            .iter()
+                            .map(|k| format!("`<{k}>`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+        }
+        out
+    }
+
+    /// The first child element named `name`.
+    fn child(node: XmlNode<'a, 'input>, name: &str) -> Option<XmlNode<'a, 'input>> {
+        node.children()
+            .find(|c| c.is_element() && c.tag_name().name() == name)
+    }
+
+    /// The first child element named `name`, reported at `node` when missing.
+    fn required(&mut self, node: XmlNode<'a, 'input>, name: &str) -> Option<XmlNode<'a, 'input>> {
+        let c = Self::child(node, name);
+        if c.is_none() {
+            self.at_node(
+                node,
+                format!("`<{}>` has no `<{name}>`", node.tag_name().name()),
+            );
+        }
+        c
+    }
+
+    /// An element's text, trimmed (empty when it has none).
+    fn text_of(node: XmlNode<'a, 'input>) -> String {
+        node.children()
+            .filter(|c| c.is_text())
+            .filter_map(|c| c.text())
+            .collect::<String>()
+            .trim()
+            .to_owned()
+    }
+
+    /// An element's text as a finite number within `[lo, hi]`.
+    fn number(&mut self, node: XmlNode<'a, 'input>, what: &str, lo: f64, hi: f64) -> Option<f64> {
+        let t = Self::text_of(node);
+        match t.parse::<f64>() {
+            Ok(x) if x.is_finite() && (lo..=hi).contains(&x) => Some(x),
+            Ok(x) if x.is_finite() => {
+                self.at_value(node, format!("{what}: {t} is outside {lo}..{hi}"));
+                None
+            }
+            _ if t.is_empty() => {
+                self.at_value(
+                    node,
+                    format!("{what}: `<{}>` is empty", node.tag_name().name()),
+                );
+                None
+            }
+            _ => {
+                self.at_value(node, format!("{what}: `{t}` is not a number"));
+                None
+            }
+        }
+    }
+
+    /// The nine model parameters as `field: Variant` pairs in `Settings` order.
+    fn parameters(&mut self, node: XmlNode<'a, 'input>) -> Vec<(String, String)> {
+        let names: Vec<&str> = KTAB_PARAMETERS.iter().map(|p| p.0).collect();
+        let given = self.children(node, &names);
+        let mut out = Vec::new();
+        for (element, field, values) in KTAB_PARAMETERS {
+            let mut matches = given.iter().filter(|c| c.tag_name().name() == element);
+            let Some(&el) = matches.next() else {
+                self.at_node(
+                    node,
+                    format!("`<ModelParameters>` has no `<{element}>` (KTAB needs all nine)"),
+                );
+                continue;
+            };
+            if let Some(&again) = matches.next() {
+                self.at_node(again, format!("`<{element}>` is given twice"));
+            }
+            let v = Self::text_of(el);
+            match values.iter().find(|(k, _)| k.eq_ignore_ascii_case(&v)) {
+                Some((_, variant)) => out.push((field.to_owned(), (*variant).to_owned())),
+                None => {
+                    // KTAB's spelling of each variant: the first one listed.
+                    let valid: Vec<String> = values
+                        .iter()
+                        .enumerate()
+                        .filter(|(n, (_, var))| !values[..*n].iter().any(|(_, v2)| v2 == var))
+                        .map(|(_, (k, _))| format!("`{k}`"))
+                        .collect();
+                    self.at_value(
+                        el,
+                        format!("{element}: `{v}` is not one of {}", valid.join(", ")),
+                    );
+                }
+            }
+        }
+        out
+    }
+}
+
+/// One actor of a KTAB XML scenario.
+struct XmlActor {
+    name: String,
+    id: String,
+    capability: f64,
+    position: Vec<f64>,
+    salience: Vec<f64>,
+}
+
+/// A KTAB XML scenario (the format of KTAB's `smpc` and its `smpSchema.xsd`: `<Scenario>` with
+/// `<name>`, `<desc>`, `<prngSeed>`, optional `<ModelParameters>`, `<Dimensions>` of `<dName>`,
+/// `<Actors>` of `<Actor>` with `<name>`, `<description>`, `<capability>`, `<Position>` of
+/// `<dCoord>` and `<Salience>` of `<dSal>`, and an optional `<IdealAdjustment>` of `<iaPair>`s)
+/// as a scenario file for the `SpatialModel` engine, like [`ktab_csv`]: positions stay on
+/// 0–100, saliences are divided by 100. The model parameters become the engine's settings, and
+/// the ideal-adjustment pairs its `ideal_accommodation` (the entries that differ from the
+/// identity matrix, which KTAB starts from).
+pub fn ktab_xml(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
+    let doc = match roxmltree::Document::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let (line, column) = match e {
+                roxmltree::Error::UnclosedRootNode | roxmltree::Error::UnexpectedEndOfStream => {
+                    let line = text.lines().count().max(1);
+                    let column = text.lines().last().map_or(0, |l| l.chars().count()) + 1;
+                    (line, column)
+                }
+                _ => (e.pos().row as usize, e.pos().col as usize),
+            };
+            let message = e.to_string().replace(&format!(" at {}", e.pos()), "");
+            return Err(vec![problem(
+                file,
+                text,
+                line,
+                column,
+                format!("not well-formed XML: {message}"),
+            )]);
+        }
+    };
+    let mut r = XmlReader {
+        file,
+        text,
+        doc: &doc,
+        errors: Vec::new(),
+    };
+    let root = doc.root_element();
+    if root.tag_name().name() != "Scenario" {
+        r.at_node(
+            root,
+            format!(
+                "the root element is `<{}>`, not KTAB's `<Scenario>`",
+                root.tag_name().name()
+            ),
+        );
+        return Err(r.errors);
+    }
+    let top = r.children(
+        root,
+        &[
+            "name",
+            "desc",
+            "prngSeed",
+            "ModelParameters",
+            "Dimensions",
+            "Actors",
+            "IdealAdjustment",
+        ],
+    );
+    let one = |name: &str| top.iter().copied().find(|c| c.tag_name().name() == name);
+    let name = one("name").map(XmlReader::text_of).unwrap_or_default();
+    let name = if name.is_empty() {
+        file.file_stem()
+            .map_or_else(|| "imported".into(), |s| s.to_string_lossy().into_owned())
+    } else {
+        name
+    };
+    let description = one("desc").map(XmlReader::text_of).unwrap_or_default();
+    let seed = one("prngSeed").map(XmlReader::text_of).unwrap_or_default();
+    let settings = one("ModelParameters").map(|p| r.parameters(p));
+
+    // Dimensions.
+    let mut dims = Vec::new();
+    if let Some(d) = r.required(root, "Dimensions") {
+        for n in r.children(d, &["dName"]) {
+            let t = XmlReader::text_of(n);
+            if t.is_empty() {
+                r.at_node(n, "`<dName>` is empty".into());
+            }
+            dims.push(t);
+        }
+        if dims.is_empty() {
+            r.at_node(d, "`<Dimensions>` has no `<dName>`".into());
+        }
+    }
+    let dim_names = dim_ids(dims.iter().map(String::as_str));
+
+    // Actors.
+    let mut actors: Vec<XmlActor> = Vec::new();
+    // Every actor's name, with its place in `actors` when it read without problems.
+    let mut names: Vec<(String, Option<usize>)> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(list) = r.required(root, "Actors") {
+        let nodes = r.children(list, &["Actor"]);
+        if nodes.is_empty() {
+            r.at_node(list, "`<Actors>` has no `<Actor>`".into());
+        }
+        for a in nodes {
+            let before = r.errors.len();
+            r.children(
+                a,
+                &["name", "description", "capability", "Position", "Salience"],
+            );
+            let actor = r.required(a, "name").map(XmlReader::text_of);
+            if actor.as_deref() == Some("") {
+                let n = XmlReader::child(a, "name").unwrap_or(a);
+                r.at_node(n, "the actor's `<name>` is empty".into());
+            }
+            let what = |w: &str| match &actor {
+                Some(n) if !n.is_empty() => format!("{n}: {w}"),
+                _ => w.to_owned(),
+            };
+            let capability = r
+                .required(a, "capability")
+                .and_then(|c| r.number(c, &what("capability"), f64::MIN, f64::MAX));
+            if let (Some(c), Some(node)) = (capability, XmlReader::child(a, "capability"))
+                && c <= 0.0
+            {
+                r.at_value(node, format!("{}: must be positive", what("capability")));
+            }
+            let mut vector = |list: &str, item: &str, w: &str| -> Vec<f64> {
+                let Some(l) = r.required(a, list) else {
+                    return Vec::new();
+                };
+                let items = r.children(l, &[item]);
+                if items.len() != dim_names.len() && !dim_names.is_empty() {
+                    r.at_node(
+                        l,
+                        format!(
+                            "{}: {} `<{item}>` for {} dimensions",
+                            what(w),
+                            items.len(),
+                            dim_names.len()
+                        ),
+                    );
+                }
+                items
+                    .into_iter()
+                    .filter_map(|i| r.number(i, &what(w), 0.0, 100.0))
+                    .collect()
+            };
+            let position = vector("Position", "dCoord", "position");
+            let salience = vector("Salience", "dSal", "salience");
+            let total: f64 = salience.iter().sum();
+            if total > 100.0 + 1e-9 {
+                let node = XmlReader::child(a, "Salience").unwrap_or(a);
+                r.at_node(
+                    node,
+                    format!(
+                        "{}: the saliences sum to {total}, more than 100",
+                        what("salience")
+                    ),
+                );
+            }
+            let Some(actor) = actor else {
+                continue;
+            };
+            let capability = match capability {
+                Some(c) if r.errors.len() == before => c,
+                _ => {
+                    names.push((actor, None));
+                    continue;
+                }
+            };
+            names.push((actor.clone(), Some(actors.len())));
+            let mut id = ident(&actor);
+            while !seen.insert(id.clone()) {
+                id.push('_');
+            }
+            actors.push(XmlActor {
+                name: actor,
+                id,
+                capability,
+                position,
+                salience,
+            });
+        }
+    }
+
+    // Ideal adjustment: KTAB starts from the identity matrix and sets each pair's entry.
+    let n = actors.len();
+    let mut matrix: Vec<Vec<f64>> = (0..n)
+        .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
+        .collect();
+    let mut last_pair: Vec<Option<XmlNode>> = vec![None; n];
+    if let Some(ia) = one("IdealAdjustment") {
+        for pair in r.children(ia, &["iaPair"]) {
+            r.children(pair, &["adjustingIdeal", "referencePos", "adjust"]);
+            // `Some(None)`: a known actor whose own data has problems (reported already).
+            let mut index = |el: &str| -> Option<Option<usize>> {
+                let node = r.required(pair, el)?;
+                let who = XmlReader::text_of(node);
+                let found: Vec<Option<usize>> = names
+                    .iter()
+                    .filter(|(n, _)| *n == who)
+                    .map(|(_, i)| *i)
+                    .collect();
+                match found[..] {
+                    [i] => Some(i),
+                    [] => {
+                        r.at_value(node, format!("{el}: no actor is named `{who}`"));
+                        None
+                    }
+                    _ => {
+                        r.at_value(
+                            node,
+                            format!("{el}: {} actors are named `{who}`", found.len()),
+                        );
+                        None
+                    }
+                }
+            };
+            let i = index("adjustingIdeal");
+            let j = index("referencePos");
+            let rate = r
+                .required(pair, "adjust")
+                .and_then(|a| r.number(a, "adjust", 0.0, 1.0));
+            if let (Some(Some(i)), Some(Some(j)), Some(rate)) = (i, j, rate) {
+                matrix[i][j] = rate;
+                last_pair[i] = Some(pair);
+            }
+        }
+    }
+    for (i, row) in matrix.iter().enumerate() {
+        let sum: f64 = row.iter().sum();
+        if sum > 1.0 + 1e-10
+            && let Some(pair) = last_pair[i]
+        {
+            r.at_node(
+                pair,
+                format!(
+                    "the adjustments of {}'s ideal sum to {sum}, more than 1 (a pair not listed \
+                     keeps the identity matrix's entry, so {} toward itself is 1 unless given)",
+                    actors[i].name, actors[i].name
+                ),
+            );
+        }
+    }
+    if !r.errors.is_empty() {
+        return Err(r.errors);
+    }
+
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "// Imported from a KTAB scenario file ({}).",
+        file.display()
+    );
+    if !seed.is_empty() {
+        let _ = writeln!(
+            out,
+            "// KTAB's PRNG seed for this scenario: {seed} (detente's runs take their own seed)."
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Scenario(\n    name: {},\n    description: {},",
+        quoted(&name),
+        quoted(&description)
+    );
+    let mut fields: Vec<String> = settings
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(f, v)| format!("{f}: {v},"))
+        .collect();
+    let accommodation: Vec<String> = (0..n)
+        .flat_map(|i| (0..n).map(move |j| (i, j)))
+        .filter(|&(i, j)| matrix[i][j] != if i == j { 1.0 } else { 0.0 })
+        .map(|(i, j)| {
+            format!(
+                "    (actor: \"{}\", toward: \"{}\", rate: {}),",
+                actors[i].id, actors[j].id, matrix[i][j]
+            )
+        })
+        .collect();
+    if !accommodation.is_empty() {
+        fields.push("ideal_accommodation: [".into());
+        fields.extend(accommodation);
+        fields.push("],".into());
+    }
+    if fields.is_empty() {
+        out += "    engine: SpatialModel(),\n";
+    } else {
+        out += "    engine: SpatialModel(\n";
+        for f in fields {
+            let _ = writeln!(out, "        {f}");
+        }
+        out += "    ),\n";
+    }
+    out += "    issues: [\n";
+    for d in &dim_names {
+        let _ = writeln!(
+            out,
+            "        Issue(id: \"{d}\", low: \"0\", high: \"100\"),"
+        );
+    }
+    out += "    ],\n    actors: [\n";
+    for a in &actors {
+        let map = |xs: &[f64], scale: f64| {
+            dim_names
+                .iter()
+                .zip(xs)
+                .map(|(d, x)| format!("\"{d}\": {}", x / scale))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "        Actor(id: \"{}\", name: {}, capability: {},\n              ideal: {{{}}},\n              salience: {{{}}}),",
+            a.id,
+            quoted(&a.name),
+            a.capability,
+            map(&a.position, 1.0),
+            map(&a.salience, 100.0)
+        );
+    }
+    out += "    ],\n)\n";
+    Ok(out)
+}
+
+/// Header names accepted for the four columns of a BDM table, in order: the usual ones, and
+/// those of the Predictioneer-style tables of other replications (`Stakeholder, Resources,
+/// Position, Salience`; `Clout`, `Influence`, `Power`).
+const BDM_HEADERS: [&[&str]; 4] = [
+    &["actor", "stakeholder", "name"],
+    &["capability", "resources", "clout", "influence", "power"],
+    &["position"],
+    &["salience"],
+];
+
+/// A table `Actor, Capability, Position, Salience` (one header line; fields may be quoted) as a
+/// scenario file for the `ExpectedUtility` engine (Scholz-code conventions, 10 rounds; one
+/// issue, `position`). Saliences are on 0–1; a table with any salience above 1 is read as
+/// giving them on 0–100, and all are divided by 100.
 pub fn bdm_csv(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut lines = text
@@ -231,12 +838,16 @@ pub fn bdm_csv(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
     let Some((n0, header)) = lines.next() else {
         return Err(vec![Diagnostic::new("the file is empty").in_file(file)]);
     };
-    let want = ["actor", "capability", "position", "salience"];
     let got: Vec<String> = header
         .split(',')
-        .map(|h| h.trim().to_ascii_lowercase())
+        .map(|h| h.trim().trim_matches('"').trim().to_ascii_lowercase())
         .collect();
-    if got.len() < 4 || got[..4] != want {
+    if got.len() < 4
+        || !BDM_HEADERS
+            .iter()
+            .zip(&got)
+            .all(|(names, h)| names.contains(&h.as_str()))
+    {
         return Err(vec![problem(
             file,
             text,
@@ -248,23 +859,8 @@ pub fn bdm_csv(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
             ),
         )]);
     }
-    let mut out = String::new();
-    let stem = file
-        .file_stem()
-        .map_or_else(|| "imported".into(), |s| s.to_string_lossy().into_owned());
-    let _ = writeln!(
-        out,
-        "// Imported from a table of actors, capabilities, positions and saliences ({}).",
-        file.display()
-    );
-    let _ = writeln!(
-        out,
-        "Scenario(\n    name: {},\n    engine: ExpectedUtility(conventions: ScholzCode, rounds: 10),",
-        quoted(&stem)
-    );
-    out += "    issues: [Issue(id: \"position\", low: \"0\", high: \"100\")],\n    actors: [\n";
-    let mut seen = std::collections::BTreeSet::new();
-    let mut count = 0;
+    let unquoted = |l: &str| l.replace('"', " ");
+    let mut rows = Vec::new();
     for (n, line) in lines {
         let cells: Vec<&str> = line.split(',').collect();
         if cells.len() < 4 {
@@ -277,38 +873,59 @@ pub fn bdm_csv(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
             ));
             continue;
         }
-        let actor = cells[0].trim();
+        let actor = cells[0].trim().trim_matches('"').trim().to_owned();
+        let plain = unquoted(line);
         let vals: Result<Vec<f64>, Diagnostic> =
             [("capability", 1), ("position", 2), ("salience", 3)]
                 .iter()
-                .map(|(what, i)| number(file, text, n, line, *i, what))
+                .map(|(what, i)| number(file, text, n, &plain, *i, what))
                 .collect();
         match vals {
             Err(e) => errors.push(e),
-            Ok(v) => {
-                let mut id = ident(actor);
-                while !seen.insert(id.clone()) {
-                    id.push('_');
-                }
-                let _ = writeln!(
-                    out,
-                    "        Actor(id: \"{id}\", name: {}, capability: {}, ideal: {{\"position\": {}}}, salience: {{\"position\": {}}}),",
-                    quoted(actor),
-                    v[0],
-                    v[1],
-                    v[2]
-                );
-                count += 1;
-            }
+            Ok(v) => rows.push((actor, v)),
         }
     }
-    if count == 0 && errors.is_empty() {
+    if rows.is_empty() && errors.is_empty() {
         errors.push(Diagnostic::new("no actors after the header").in_file(file));
     }
-    out += "    ],\n)\n";
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
+    if !errors.is_empty() {
+        return Err(errors);
     }
+    let percent = rows.iter().any(|(_, v)| v[2] > 1.0);
+    let mut out = String::new();
+    let stem = file
+        .file_stem()
+        .map_or_else(|| "imported".into(), |s| s.to_string_lossy().into_owned());
+    let _ = writeln!(
+        out,
+        "// Imported from a table of actors, capabilities, positions and saliences ({}).",
+        file.display()
+    );
+    if percent {
+        out += "// Its saliences are given on 0-100 and written here on 0-1.\n";
+    }
+    let _ = writeln!(
+        out,
+        "Scenario(\n    name: {},\n    engine: ExpectedUtility(conventions: ScholzCode, rounds: 10),",
+        quoted(&stem)
+    );
+    out += "    issues: [Issue(id: \"position\", low: \"0\", high: \"100\")],\n    actors: [\n";
+    let mut seen = std::collections::BTreeSet::new();
+    for (actor, v) in rows {
+        let mut id = ident(&actor);
+        while !seen.insert(id.clone()) {
+            id.push('_');
+        }
+        let salience = if percent { v[2] / 100.0 } else { v[2] };
+        let _ = writeln!(
+            out,
+            "        Actor(id: \"{id}\", name: {}, capability: {}, ideal: {{\"position\": {}}}, salience: {{\"position\": {}}}),",
+            quoted(&actor),
+            v[0],
+            v[1],
+            salience
+        );
+    }
+    out += "    ],\n)\n";
+    Ok(out)
 }
