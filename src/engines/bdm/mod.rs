@@ -945,29 +945,4 @@ mod tests {
                 .all(|r| r.median.is_finite() && r.mean.is_finite())
         );
     }
-
-    /// Timing: `cargo test --release -- --ignored --nocapture bdm_timing`.
-    #[test]
-    #[ignore]
-    fn bdm_timing() {
-        let actors = emission_standards();
-        for (label, options) in [
-            ("ScholzCode", Options::scholz_code()),
-            ("Paper", Options::paper()),
-        ] {
-            let reps = 2_000;
-            let rounds = 10;
-            let start = std::time::Instant::now();
-            let mut check = 0.0;
-            for _ in 0..reps {
-                let out = simulate(std::hint::black_box(&actors), &options, rounds);
-                check += out[rounds].mean;
-            }
-            let per_round = start.elapsed().as_secs_f64() / (reps * rounds) as f64;
-            println!(
-                "{label}: {:.1} µs per round (10 actors; checksum {check:.3})",
-                per_round * 1e6
-            );
-        }
-    }
 }

@@ -1,0 +1,119 @@
+//! Criterion benchmarks of the reference engines:
+//!
+//! - `bdm/eu_10_rounds_reused`: the EU emission-standards case (10 actors), 10 rounds on a
+//!   reused engine (World and schedule kept); `bdm/eu_10_rounds_fresh` builds the engine too;
+//!   `bdm/eu_10_rounds_paper_reused` under the paper's conventions.
+//! - `bdm/1k_perturbed_runs`: 1,000 runs of that case with every position moved by a uniform
+//!   draw in ±0.5 (the inputs are drawn once, outside the timing), one thread.
+//! - `smp/turn/{7,25,100}_actors`: KTAB's Spatial Model of Politics, default settings, three
+//!   dimensions, random positions and saliences: 5 turns (min_iter = max_iter = 5) per
+//!   iteration; the time per turn is the median divided by 5.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use detente::engines::bdm::{self, Actor, Options};
+use detente::engines::smp::{self, SmpActor};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn eu() -> Vec<Actor> {
+    let rows = [
+        ("Netherlands", 0.08, 4.0, 0.8),
+        ("Belgium", 0.08, 7.0, 0.4),
+        ("Luxembourg", 0.03, 4.0, 0.2),
+        ("Germany", 0.16, 4.0, 0.8),
+        ("France", 0.16, 10.0, 0.6),
+        ("Italy", 0.16, 10.0, 0.6),
+        ("UK", 0.16, 10.0, 0.9),
+        ("Ireland", 0.05, 7.0, 0.1),
+        ("Denmark", 0.05, 4.0, 1.0),
+        ("Greece", 0.08, 7.0, 0.7),
+    ];
+    rows.iter()
+        .map(|&(n, c, x, s)| Actor {
+            name: n.into(),
+            capability: c,
+            position: x,
+            salience: s,
+        })
+        .collect()
+}
+
+fn bdm_benches(c: &mut Criterion) {
+    let mut g = c.benchmark_group("bdm");
+    g.measurement_time(Duration::from_secs(5));
+    let actors = eu();
+    let options = Options::scholz_code();
+    let mut engine = bdm::schedule::Engine::new(&actors, &options);
+    g.bench_function("eu_10_rounds_reused", |b| {
+        b.iter(|| black_box(engine.run(10).len()))
+    });
+    g.bench_function("eu_10_rounds_fresh", |b| {
+        b.iter(|| black_box(bdm::simulate(&actors, &options, 10).len()))
+    });
+    let mut paper = bdm::schedule::Engine::new(&actors, &Options::paper());
+    g.bench_function("eu_10_rounds_paper_reused", |b| {
+        b.iter(|| black_box(paper.run(10).len()))
+    });
+    let mut rng = ChaCha8Rng::seed_from_u64(2025);
+    let inputs: Vec<Vec<Actor>> = (0..1000)
+        .map(|_| {
+            let mut a = eu();
+            for x in &mut a {
+                x.position += rng.random_range(-0.5..0.5);
+            }
+            a
+        })
+        .collect();
+    g.sample_size(10);
+    g.bench_function("1k_perturbed_runs", |b| {
+        b.iter(|| {
+            let mut medians = 0.0;
+            for a in &inputs {
+                medians += bdm::simulate(a, &options, 10)[10].median;
+            }
+            black_box(medians)
+        })
+    });
+    g.finish();
+}
+
+fn random_smp(n: usize, seed: u64) -> Vec<SmpActor> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..n)
+        .map(|i| {
+            let raw: Vec<f64> = (0..3).map(|_| rng.random_range(0.1..1.0)).collect();
+            let total: f64 = raw.iter().sum();
+            SmpActor {
+                name: format!("a{i}"),
+                power: rng.random_range(10.0..150.0),
+                position: (0..3).map(|_| rng.random_range(0.0..100.0)).collect(),
+                salience: raw.iter().map(|s| 90.0 * s / total).collect(),
+            }
+        })
+        .collect()
+}
+
+fn smp_benches(c: &mut Criterion) {
+    let mut g = c.benchmark_group("smp/turn");
+    g.sample_size(10);
+    let settings = smp::Settings {
+        min_iter: 5,
+        max_iter: 5,
+        ..smp::Settings::default()
+    };
+    for n in [7, 25, 100] {
+        let actors = random_smp(n, 7);
+        let mut engine = smp::schedule::Engine::new(&actors, &settings);
+        assert_eq!(engine.run(0, 0).len(), 6, "5 turns");
+        g.bench_function(BenchmarkId::from_parameter(format!("{n}_actors")), |b| {
+            b.iter(|| black_box(engine.run(0, 0).len()))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bdm_benches, smp_benches);
+criterion_main!(benches);
