@@ -306,3 +306,83 @@ fn story_writes_an_engine_trace() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// KTAB's own log of its `smpExample.xml` (examples/smp/doc/20170530_ref-smpExample.txt in the
+/// KTAB repository): everything of state 0 that comes before the first random draw. Actors:
+/// alice, bob, carol, david, ellie.
+#[test]
+fn smp_example_state_0_matches_ktabs_log() {
+    const SMP_EXAMPLE: &str = "scenarios/reference/ktab-smp-example.ron";
+    const RISK: [f64; 5] = [1.000, -0.387, -0.500, -0.001, -0.298];
+    const WIN: [f64; 5] = [0.3154, 0.1668, 0.1082, 0.2216, 0.1880];
+    // (target, P(win), gain) of each actor's challenge.
+    const CHALLENGE: [(usize, f64, f64); 5] = [
+        (4, 0.5257, 0.0115),
+        (2, 0.7180, 0.2315),
+        (0, 0.4396, 0.0975),
+        (2, 0.7837, 0.4318),
+        (2, 0.5467, 0.0632),
+    ];
+    // Per actor, the bargains put to it: (initiator, receiver, probability); the status quo
+    // is (actor, actor, p).
+    let offers: [&[(usize, usize, f64)]; 5] = [
+        &[(0, 0, 0.0054), (2, 0, 0.7502), (0, 4, 0.2444)],
+        &[(1, 1, 0.4205), (1, 2, 0.5795)],
+        &[
+            (2, 2, 0.0859),
+            (4, 2, 0.0695),
+            (3, 2, 0.4215),
+            (2, 0, 0.2255),
+            (1, 2, 0.1976),
+        ],
+        &[(3, 3, 0.3948), (3, 2, 0.6052)],
+        &[(4, 4, 0.0264), (4, 2, 0.0250), (0, 4, 0.9486)],
+    ];
+    // The initiator's position in each bargain (the receiver's differs by 0.01 at most).
+    let bargains: [((usize, usize), [f64; 3]); 5] = [
+        ((4, 2), [70.06, 76.00, 34.98]),
+        ((3, 2), [33.48, 18.89, 19.04]),
+        ((2, 0), [55.53, 63.19, 42.21]),
+        ((1, 2), [23.48, 63.81, 70.13]),
+        ((0, 4), [64.11, 48.13, 32.54]),
+    ];
+    let s = load(Path::new(SMP_EXAMPLE), &[]).unwrap().scenario;
+    let mut runner = Runner::new(&s).unwrap();
+    let dp = |x: f64, n: usize| format!("{x:.n$}");
+    let mut seen = std::collections::BTreeSet::new();
+    for seed in 1..=40 {
+        let t = runner.run(seed, 0);
+        let st = &states(&t)[0];
+        for i in 0..5 {
+            assert_eq!(dp(st.risk_attitudes[i], 3), dp(RISK[i], 3), "risk of {i}");
+            assert_eq!(dp(st.win_prob[i], 4), dp(WIN[i], 4), "P(win) of {i}");
+            let c = st.turn.as_ref().unwrap().challenges[i].as_ref().unwrap();
+            let (target, p, gain) = CHALLENGE[i];
+            assert_eq!(
+                (c.target, dp(c.p_win, 4), dp(c.gain, 4)),
+                (target, dp(p, 4), dp(gain, 4)),
+                "challenge of {i}"
+            );
+            // The bargain drawn is one KTAB put to the actor, with KTAB's probability.
+            let a = &st.turn.as_ref().unwrap().adopted[i];
+            assert_eq!(a.offered, offers[i].len());
+            let &(_, _, p) = offers[i]
+                .iter()
+                .find(|o| (o.0, o.1) == (a.initiator, a.receiver))
+                .unwrap_or_else(|| panic!("{i} adopted an unknown bargain {a:?}"));
+            assert_eq!(dp(a.probability, 4), dp(p, 4), "bargain of {i}: {a:?}");
+            if a.initiator != a.receiver && a.initiator == i {
+                let (_, pos) = bargains
+                    .iter()
+                    .find(|b| b.0 == (a.initiator, a.receiver))
+                    .unwrap();
+                for d in 0..3 {
+                    assert_eq!(dp(a.position[d], 2), dp(pos[d], 2), "{a:?}");
+                }
+            }
+            seen.insert((i, a.initiator, a.receiver));
+        }
+    }
+    // The draws visited most of the bargains on the table.
+    assert!(seen.len() >= 10, "{} bargains drawn", seen.len());
+}

@@ -669,12 +669,14 @@ impl Model {
         let u: Mat = (0..na)
             .map(|i| uniq.iter().map(|&j| w.a_util[i][i][j]).collect())
             .collect();
-        // KTAB's pDist hard-codes proportional voting here.
+        // The model's voting rule, as in KTAB's pDist since 2017 (mid-2016 versions
+        // hard-coded proportional voting here; KTAB's 2017 log of smpExample, with PropCbc
+        // voting, is reproduced only with the model's rule).
         let p = scalar_pce(
             &self.cap,
             &u,
             uniq.len(),
-            VotingRule::Proportional,
+            self.s.voting_rule,
             self.s.vpm,
             self.s.pce,
         );
