@@ -386,3 +386,16 @@ fn smp_example_state_0_matches_ktabs_log() {
     // The draws visited most of the bargains on the table.
     assert!(seen.len() >= 10, "{} bargains drawn", seen.len());
 }
+
+#[test]
+fn explain_lists_the_engine_settings() {
+    let s = stdout(&detente(&[
+        "explain",
+        "scenarios/reference/ktab-smp-example.ron",
+    ]));
+    assert!(s.contains("Engine `SpatialModel`"), "{s}");
+    assert!(s.contains("transitions         = Stochastic"), "{s}");
+    assert!(s.contains("bob → alice: 0.07"), "{s}");
+    let s = stdout(&detente(&["explain", BDM, "--set", "engine.q=0.9"]));
+    assert!(s.contains("q           = 0.9"), "{s}");
+}

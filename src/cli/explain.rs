@@ -83,6 +83,62 @@ pub fn explain(l: &Loaded) -> String {
             }
         }
     }
+    o += &engine_settings(s);
+    o
+}
+
+/// The settings of a reference engine (`engine: ...` in the file), one per line; empty for the
+/// negotiation model, whose parameters are listed above.
+fn engine_settings(s: &crate::scenario::Scenario) -> String {
+    use crate::scenario::types::Engine;
+    let (name, value) = match &s.engine {
+        Engine::Negotiation => return String::new(),
+        Engine::ExpectedUtility { options, rounds } => (
+            "ExpectedUtility",
+            serde_json::json!({
+                "conventions": options.conventions,
+                "q": options.q,
+                "fixed_range": options.fixed_range,
+                "rounds": rounds,
+            }),
+        ),
+        Engine::SpatialModel(settings) => (
+            "SpatialModel",
+            serde_json::to_value(settings).expect("settings serialize"),
+        ),
+    };
+    let mut o = format!(
+        "
+Engine `{name}` (given in the file or its default)
+"
+    );
+    let fields = value.as_object().cloned().unwrap_or_default();
+    let width = fields.keys().map(|k| k.len()).max().unwrap_or(0);
+    for (k, v) in &fields {
+        let shown = match v {
+            serde_json::Value::String(x) => x.clone(),
+            serde_json::Value::Array(entries) if k == "ideal_accommodation" => {
+                if entries.is_empty() {
+                    "identity".into()
+                } else {
+                    let text: Vec<String> = entries
+                        .iter()
+                        .map(|e| {
+                            format!(
+                                "{} → {}: {}",
+                                e["actor"].as_str().unwrap_or(""),
+                                e["toward"].as_str().unwrap_or(""),
+                                e["rate"]
+                            )
+                        })
+                        .collect();
+                    format!("identity except {}", text.join(", "))
+                }
+            }
+            other => other.to_string(),
+        };
+        o += &format!("  {k:<width$} = {shown}\n");
+    }
     o
 }
 
