@@ -376,8 +376,8 @@ fn smp_example_state_0_matches_ktabs_log() {
                     .iter()
                     .find(|b| b.0 == (a.initiator, a.receiver))
                     .unwrap();
-                for d in 0..3 {
-                    assert_eq!(dp(a.position[d], 2), dp(pos[d], 2), "{a:?}");
+                for (x, r) in a.position.iter().zip(pos) {
+                    assert_eq!(dp(*x, 2), dp(*r, 2), "{a:?}");
                 }
             }
             seen.insert((i, a.initiator, a.receiver));
