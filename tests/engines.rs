@@ -52,7 +52,7 @@ fn states(t: &Trace) -> &[detente::engines::smp::SmpState] {
 
 fn traces(s: &detente::scenario::Scenario, runs: u64, seed: u64, threads: usize) -> Vec<Trace> {
     let mut out = Vec::new();
-    ensemble(s, 0, runs, seed, threads, &|| false, |r, t| {
+    ensemble(s, 0, runs, seed, threads, &|_| false, |r, t| {
         assert_eq!(r, out.len() as u64, "runs arrive in order");
         out.push(t);
         Ok(())
@@ -398,4 +398,60 @@ fn explain_lists_the_engine_settings() {
     assert!(s.contains("bob → alice: 0.07"), "{s}");
     let s = stdout(&detente(&["explain", BDM, "--set", "engine.q=0.9"]));
     assert!(s.contains("q           = 0.9"), "{s}");
+}
+
+#[test]
+fn ctrl_c_stops_a_stochastic_ensemble_and_keeps_the_finished_runs() {
+    let dir = temp("sigint");
+    let child = Command::new(env!("CARGO_BIN_EXE_detente"))
+        .args([
+            "run",
+            KTAB,
+            "--set",
+            "engine.transitions=Stochastic",
+            "--runs",
+            "50000000",
+            "--threads",
+            "1",
+            "--out",
+        ])
+        .arg(&dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while !dir.join(".partial").exists() {
+        assert!(start.elapsed().as_secs() < 60, "the run did not start");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("interrupted:") && err.contains("another --out"),
+        "{err}"
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["complete"], false);
+    let finished = m["finished_runs"].as_u64().unwrap();
+    assert!(finished > 0 && finished < 50_000_000);
+    // Every finished run has its rows: state 0 of each is in the rounds table once.
+    let rounds = std::fs::read_to_string(dir.join("rounds.csv")).unwrap();
+    let starts = rounds
+        .lines()
+        .filter(|l| l.split(',').nth(2) == Some("0"))
+        .count() as u64;
+    assert_eq!(starts, finished);
+    assert!(!dir.join(".partial").exists());
+    // The summary of the finished runs is printed.
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("({finished} runs")));
+    let _ = std::fs::remove_dir_all(&dir);
 }

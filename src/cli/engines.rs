@@ -240,35 +240,48 @@ pub fn run(
                 scenario: &l.scenario,
             })
             .collect();
+        let stop = super::progress(runs * loaded.len() as u64);
         let w = crate::engines::output::write_study(
             &variants,
             runs,
             e.seed,
             e.threads,
             dir,
-            &super::stop_requested,
+            &stop,
             &mut |k, _, t| seen[k].add(t),
-        )
-        .map_err(CliError::Io)?;
+        );
+        super::clear_progress();
+        let w = w.map_err(CliError::Io)?;
         if w.finished < w.requested {
             interrupted = Some((w.finished, w.requested, dir.to_path_buf()));
         }
     } else {
-        for (l, seen) in loaded.iter().zip(&mut seen) {
-            crate::engines::ensemble(
+        // Without --out a stopped ensemble would summarise fewer runs than asked: Ctrl-C ends
+        // the process as usual, and the progress line only informs.
+        let progress = super::progress(runs * loaded.len() as u64);
+        for (k, (l, seen)) in loaded.iter().zip(&mut seen).enumerate() {
+            let before = k as u64 * runs;
+            let shown = |done: u64| {
+                if runs >= 1000 {
+                    progress(before + done);
+                }
+                false
+            };
+            let r = crate::engines::ensemble(
                 &l.scenario,
                 0,
                 runs,
                 e.seed,
                 e.threads,
-                &|| false,
+                &shown,
                 |_, t| {
                     seen.add(&t);
                     Ok(())
                 },
-            )
-            .map_err(CliError::Io)?;
+            );
+            r.map_err(CliError::Io)?;
         }
+        super::clear_progress();
     }
     let mut texts = Vec::new();
     let mut objects = Vec::new();
@@ -300,7 +313,16 @@ pub fn run(
     } else {
         texts.join("\n")
     };
-    super::print_then_report(out, &text, interrupted)
+    out.write_all(text.as_bytes()).map_err(CliError::Io)?;
+    match interrupted {
+        Some((finished, requested, dir)) => Err(CliError::Interrupted {
+            finished,
+            requested,
+            dir,
+            resumable: false,
+        }),
+        None => Ok(()),
+    }
 }
 
 fn heading(l: &Loaded) -> String {

@@ -218,6 +218,8 @@ pub enum CliError {
         requested: u64,
         /// The results directory.
         dir: PathBuf,
+        /// Whether `--resume` can finish the study.
+        resumable: bool,
     },
 }
 
@@ -232,11 +234,17 @@ impl std::fmt::Display for CliError {
                 finished,
                 requested,
                 dir,
+                resumable,
             } => write!(
                 f,
                 "interrupted: {finished} of {requested} runs finished and are kept in `{}` \
-                 (manifest.json says so); repeat the same command with --resume to finish",
-                dir.display()
+                 (manifest.json says so); {}",
+                dir.display(),
+                if *resumable {
+                    "repeat the same command with --resume to finish"
+                } else {
+                    "to have them all, run the command again with another --out"
+                }
             ),
         }
     }
@@ -386,6 +394,7 @@ fn print_then_report(
             finished,
             requested,
             dir,
+            resumable: true,
         }),
         None => Ok(()),
     }
@@ -414,12 +423,20 @@ fn study_with_progress(
     dir: &std::path::Path,
     resume: bool,
 ) -> Result<crate::study::results::Finished, CliError> {
-    use std::io::IsTerminal;
     catch_interrupts();
+    let stop = progress(study.runs);
+    let result = crate::study::results::run_study(study, dir, resume, &stop);
+    clear_progress();
+    result.map_err(CliError::Results)
+}
+
+/// A callback for long work that reports `done` of `total` runs with the time left on a
+/// terminal (nothing when stderr is not one) and answers whether Ctrl-C asked to stop.
+fn progress(total: u64) -> impl Fn(u64) -> bool + Sync {
+    use std::io::IsTerminal;
     let show = std::io::stderr().is_terminal();
     let start = std::time::Instant::now();
-    let total = study.runs;
-    let stop = move |done: u64| {
+    move |done: u64| {
         if show {
             let secs = start.elapsed().as_secs_f64();
             let eta = if done > 0 {
@@ -433,12 +450,15 @@ fn study_with_progress(
             );
         }
         stop_requested()
-    };
-    let result = crate::study::results::run_study(study, dir, resume, &stop);
-    if show {
+    }
+}
+
+/// Clears the line [`progress`] wrote.
+fn clear_progress() {
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() {
         eprint!("\r{:60}\r", "");
     }
-    result.map_err(CliError::Results)
 }
 
 pub use crate::study::write_atomically;

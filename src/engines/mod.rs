@@ -137,14 +137,15 @@ pub fn weighted_mean(s: &Scenario, positions: &[Vec<f64>], d: usize) -> f64 {
 
 /// Runs `runs` runs (from `first`) of the scenario's engine on `threads` workers (0: one per
 /// core), calling `each(run, trace)` in run order, so what it sees never depends on the
-/// thread count. Runs are done in batches; `stop()` is asked between batches.
+/// thread count. Runs are done in batches; `stop(runs done)` is asked between batches and
+/// ends the ensemble there when it returns true. Returns the number of runs done.
 pub fn ensemble(
     s: &Scenario,
     first: u64,
     runs: u64,
     seed: u64,
     threads: usize,
-    stop: &(dyn Fn() -> bool + Sync),
+    stop: &(dyn Fn(u64) -> bool + Sync),
     mut each: impl FnMut(u64, Trace) -> std::io::Result<()>,
 ) -> std::io::Result<u64> {
     use rayon::prelude::*;
@@ -156,7 +157,7 @@ pub fn ensemble(
     let mut done = 0;
     let mut start = first;
     while start < first + runs {
-        if stop() {
+        if stop(done) {
             break;
         }
         let end = (start + BATCH).min(first + runs);

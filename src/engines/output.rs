@@ -187,15 +187,16 @@ fn write_run(
 
 /// Runs `runs` runs of each variant (all on the same reference engine) and writes the
 /// tables and manifest to `dir`, which must not exist; `observe(variant, run, trace)` sees
-/// every run, in order. `stop()` is asked between batches: when it returns true the study
-/// stops there and the files hold the runs that finished.
+/// every run, in order. `stop(runs done)` is asked between batches (the count runs on over
+/// the variants): when it returns true the study stops there and the files hold the runs that
+/// finished.
 pub fn write_study(
     variants: &[Variant<'_>],
     runs: u64,
     seed: u64,
     threads: usize,
     dir: &Path,
-    stop: &(dyn Fn() -> bool + Sync),
+    stop: &(dyn Fn(u64) -> bool + Sync),
     observe: &mut dyn FnMut(usize, u64, &Trace),
 ) -> io::Result<Written> {
     if dir.exists() {
@@ -216,10 +217,20 @@ pub fn write_study(
     let mut actors = TableWriter::create(&staging, "actors", actor_columns(base))?;
     let mut finished = runs;
     for (k, v) in variants.iter().enumerate() {
-        let done = ensemble(v.scenario, 0, runs, seed, threads, stop, |run, trace| {
-            observe(k, run, &trace);
-            write_run(&mut rounds, &mut actors, &v.label, v.scenario, run, &trace)
-        })?;
+        let before = k as u64 * runs;
+        let stop_at = |done: u64| stop(before + done);
+        let done = ensemble(
+            v.scenario,
+            0,
+            runs,
+            seed,
+            threads,
+            &stop_at,
+            |run, trace| {
+                observe(k, run, &trace);
+                write_run(&mut rounds, &mut actors, &v.label, v.scenario, run, &trace)
+            },
+        )?;
         finished = finished.min(done);
     }
     rounds.finish()?;
