@@ -313,16 +313,8 @@ pub fn run(
     } else {
         texts.join("\n")
     };
-    out.write_all(text.as_bytes()).map_err(CliError::Io)?;
-    match interrupted {
-        Some((finished, requested, dir)) => Err(CliError::Interrupted {
-            finished,
-            requested,
-            dir,
-            resumable: false,
-        }),
-        None => Ok(()),
-    }
+    // Engine studies have no --resume: the message says to run again.
+    super::print_then_report_as(out, &text, interrupted, false)
 }
 
 fn heading(l: &Loaded) -> String {

@@ -388,13 +388,23 @@ fn print_then_report(
     text: &str,
     interrupted: Option<(u64, u64, PathBuf)>,
 ) -> Result<(), CliError> {
+    print_then_report_as(out, text, interrupted, true)
+}
+
+/// [`print_then_report`] for a study that `--resume` can finish (`resumable`) or not.
+fn print_then_report_as(
+    out: &mut impl std::io::Write,
+    text: &str,
+    interrupted: Option<(u64, u64, PathBuf)>,
+    resumable: bool,
+) -> Result<(), CliError> {
     out.write_all(text.as_bytes()).map_err(CliError::Io)?;
     match interrupted {
         Some((finished, requested, dir)) => Err(CliError::Interrupted {
             finished,
             requested,
             dir,
-            resumable: true,
+            resumable,
         }),
         None => Ok(()),
     }

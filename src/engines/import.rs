@@ -91,6 +91,32 @@ fn dim_ids<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
         .collect()
 }
 
+/// Writes one actor of a KTAB scenario: positions as given (0–100), saliences divided by 100.
+fn write_ktab_actor(
+    out: &mut String,
+    id: &str,
+    name: &str,
+    capability: f64,
+    dims: &[String],
+    position: &[f64],
+    salience: &[f64],
+) {
+    let map = |xs: &[f64], scale: f64| {
+        dims.iter()
+            .zip(xs)
+            .map(|(d, x)| format!("\"{d}\": {}", x / scale))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let _ = writeln!(
+        out,
+        "        Actor(id: \"{id}\", name: {}, capability: {capability},\n              ideal: {{{}}},\n              salience: {{{}}}),",
+        quoted(name),
+        map(position, 1.0),
+        map(salience, 100.0)
+    );
+}
+
 /// A KTAB scenario CSV (first line: name, description, actors, dimensions; second: headers
 /// `Actor, Description, Power, Pos1, Sal1, ...`; then one line per actor) as a scenario file
 /// for the `SpatialModel` engine. Positions stay on 0–100; saliences are divided by 100.
@@ -210,21 +236,7 @@ pub fn ktab_csv(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
             Err(e) => errors.push(e),
             Ok(v) => {
                 let (power, pos, sal) = (v[0], &v[1..1 + dims], &v[1 + dims..]);
-                let map = |xs: &[f64], scale: f64| {
-                    dim_names
-                        .iter()
-                        .zip(xs)
-                        .map(|(d, x)| format!("\"{d}\": {}", x / scale))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
-                let _ = writeln!(
-                    out,
-                    "        Actor(id: \"{id}\", name: {}, capability: {power},\n              ideal: {{{}}},\n              salience: {{{}}}),",
-                    quoted(actor),
-                    map(pos, 1.0),
-                    map(sal, 100.0)
-                );
+                write_ktab_actor(&mut out, &id, actor, power, &dim_names, pos, sal);
             }
         }
     }
@@ -792,22 +804,14 @@ pub fn ktab_xml(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
     }
     out += "    ],\n    actors: [\n";
     for a in &actors {
-        let map = |xs: &[f64], scale: f64| {
-            dim_names
-                .iter()
-                .zip(xs)
-                .map(|(d, x)| format!("\"{d}\": {}", x / scale))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let _ = writeln!(
-            out,
-            "        Actor(id: \"{}\", name: {}, capability: {},\n              ideal: {{{}}},\n              salience: {{{}}}),",
-            a.id,
-            quoted(&a.name),
+        write_ktab_actor(
+            &mut out,
+            &a.id,
+            &a.name,
             a.capability,
-            map(&a.position, 1.0),
-            map(&a.salience, 100.0)
+            &dim_names,
+            &a.position,
+            &a.salience,
         );
     }
     out += "    ],\n)\n";
