@@ -73,6 +73,16 @@ fn run_prints_the_bdm_forecast_beside_the_baseline() {
     let j: serde_json::Value =
         serde_json::from_str(&stdout(&detente(&["run", BDM, "--format", "json"]))).unwrap();
     assert_eq!(j["runs"], 1);
+    assert_eq!(j["forecast_median"], 7.0);
+    let w = &j["weighted_mean"]["delay"];
+    assert!(
+        (w["input"].as_f64().unwrap() - 7.389956).abs() < 1e-6,
+        "{w}"
+    );
+    assert!(
+        (w["final"].as_f64().unwrap() - 7.242131).abs() < 1e-6,
+        "{w}"
+    );
     assert_eq!(j["trace"].as_array().unwrap().len(), 11);
     assert_eq!(j["trace"][1]["moves"][0]["kind"], "Compromise");
 }

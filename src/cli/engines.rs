@@ -381,11 +381,32 @@ fn single_summary(l: &Loaded, trace: &Trace) -> (String, Value) {
             }
         }
     }
+    // Per issue: the weighted mean of the input (the baseline) and of the final positions;
+    // the BDM forecast is the last median.
+    let first = match trace {
+        Trace::ExpectedUtility(r) => r[0].positions.iter().map(|&x| vec![x]).collect(),
+        Trace::SpatialModel(st) => st[0].positions.clone(),
+    };
+    let last = trace.final_positions();
+    let issues = first.first().map_or(0, Vec::len);
+    let mut baseline = serde_json::Map::new();
+    for (d, issue) in s.issues.iter().enumerate().take(issues) {
+        baseline.insert(
+            issue.id.clone(),
+            json!({"input": weighted_mean(s, &first, d), "final": weighted_mean(s, &last, d)}),
+        );
+    }
+    let forecast = match trace {
+        Trace::ExpectedUtility(r) => json!(r.last().map(|r| r.median)),
+        Trace::SpatialModel(_) => Value::Null,
+    };
     let object = json!({
         "scenario": s.name,
         "engine": s.engine.name(),
         "overrides": l.overrides.iter().map(|o| o.to_string()).collect::<Vec<_>>(),
         "runs": 1,
+        "forecast_median": forecast,
+        "weighted_mean": baseline,
         "trace": trace,
     });
     (o, object)
