@@ -177,3 +177,116 @@ fn malformed_import_files_give_located_errors() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+// The other BDM example data (scenarios/reference/bdm-*.ron) against the open replication of
+// Scholz et al.'s code, jmckib/bdm-scholz-expected-utility-model's bdm_scholz_model.py (run in a
+// scratch folder, Python 3, logic unchanged) on tests/data/import/bdm-china.csv (capability as given, salience/100), 10 rounds;
+// detente ScholzCode agrees to <= 1.5e-13. Columns: round, median, mean, then the only actors that
+// ever move: shanghai(3), tianjiyun(5), usa(19), japan(20), europe(21). Everyone else keeps the
+// initial position.
+#[rustfmt::skip]
+const CHINA_SCHOLZ: [[f64; 8]; 11] = [
+    [ 0.0, 20.000000000, 30.721539915, 35.000000000, 20.000000000, 100.000000000, 60.000000000, 90.000000000],
+    [ 1.0, 20.000000000, 29.181624941, 25.000000000, 25.000000000, 60.000000000, 35.000000000, 100.000000000],
+    [ 2.0, 20.000000000, 27.849551252, 25.000000000, 35.000000000, 35.000000000, 25.000000000, 60.000000000],
+    [ 3.0, 20.000000000, 27.006376949, 25.000000000, 25.000000000, 25.000000000, 25.000000000, 35.000000000],
+    [ 4.0, 20.000000000, 26.649990820, 25.000000000, 20.578443406, 20.578443406, 25.000000000, 25.000000000],
+    [ 5.0, 20.000000000, 26.781572335, 25.000000000, 25.000000000, 25.000000000, 25.000000000, 20.578443406],
+    [ 6.0, 20.000000000, 26.651029946, 25.000000000, 20.601358282, 20.601358282, 25.000000000, 25.000000000],
+    [ 7.0, 20.000000000, 26.781929534, 25.000000000, 25.000000000, 25.000000000, 25.000000000, 20.601358282],
+    [ 8.0, 20.000000000, 26.651030457, 25.000000000, 20.601369549, 20.601369549, 25.000000000, 25.000000000],
+    [ 9.0, 20.000000000, 26.781929710, 25.000000000, 25.000000000, 25.000000000, 25.000000000, 20.601369549],
+    [10.0, 20.000000000, 26.651030457, 25.000000000, 20.601369554, 20.601369554, 25.000000000, 25.000000000],
+];
+
+// Same code on bdm-honduras-crisis.csv: a 2-cycle, only united_states(3) moves
+// (compromise with honduras, then confrontation with costa_rica). Round, median, mean, x_usa.
+#[rustfmt::skip]
+const HONDURAS_SCHOLZ: [[f64; 4]; 11] = [
+    [ 0.0, 0.500000000, 0.500850331, 0.500000000],
+    [ 1.0, 0.123023499, 0.131744135, 0.123023499],
+    [ 2.0, 0.500000000, 0.500850331, 0.500000000],
+    [ 3.0, 0.123023499, 0.131744135, 0.123023499],
+    [ 4.0, 0.500000000, 0.500850331, 0.500000000],
+    [ 5.0, 0.123023499, 0.131744135, 0.123023499],
+    [ 6.0, 0.500000000, 0.500850331, 0.500000000],
+    [ 7.0, 0.123023499, 0.131744135, 0.123023499],
+    [ 8.0, 0.500000000, 0.500850331, 0.500000000],
+    [ 9.0, 0.123023499, 0.131744135, 0.123023499],
+    [10.0, 0.500000000, 0.500850331, 0.500000000],
+];
+
+// Same code on bdm-sultan.csv: nobody ever moves (every pair has EU_ji <= 0 or is a capitulation,
+// which that code never fires). median 13.900000000, mean 13.619912135 in every round 0..=10.
+const SULTAN_SCHOLZ: (f64, f64) = (13.900000000, 13.619912135);
+
+fn story_line(r: usize, median: f64, mean: f64) -> String {
+    format!("{r:<6} {median:>10.6} {mean:>10.6}")
+}
+
+#[test]
+fn bdm_china_matches_jmckib_scholz_code() {
+    let s = stdout(&detente(&["story", "scenarios/reference/bdm-china.ron"]));
+    for row in CHINA_SCHOLZ {
+        let line = story_line(row[0] as usize, row[1], row[2]);
+        assert!(s.contains(&line), "no {line:?} in:\n{s}");
+    }
+    assert!(s.contains("tianjiyun Compromise with ziannian → 20.578443"));
+    assert!(s.contains("usa Confrontation with japan → 60.000000"));
+    // Every number of the table to 1e-9, from the trace.
+    let j: serde_json::Value = serde_json::from_str(&stdout(&detente(&[
+        "run",
+        "scenarios/reference/bdm-china.ron",
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    for row in CHINA_SCHOLZ {
+        let r = &j["trace"][row[0] as usize];
+        let x = |i: usize| r["positions"][i].as_f64().unwrap();
+        let got = [
+            r["median"].as_f64().unwrap(),
+            r["mean"].as_f64().unwrap(),
+            x(3),
+            x(5),
+            x(19),
+            x(20),
+            x(21),
+        ];
+        for (g, e) in got.iter().zip(&row[1..]) {
+            assert!((g - e).abs() <= 1e-9, "round {}: {g} vs {e}", row[0]);
+        }
+    }
+}
+
+#[test]
+fn bdm_honduras_is_a_two_cycle_under_scholz_code() {
+    let s = stdout(&detente(&[
+        "story",
+        "scenarios/reference/bdm-honduras-crisis.ron",
+    ]));
+    for row in HONDURAS_SCHOLZ {
+        let line = format!(
+            "{} {:>10.6} {:>10.6} {:>10.6} {:>10.6} {:>10.6}",
+            story_line(row[0] as usize, row[1], row[2]),
+            1.0,
+            0.0,
+            0.5,
+            row[3],
+            0.5
+        );
+        assert!(s.contains(&line), "no {line:?} in:\n{s}");
+    }
+}
+
+#[test]
+fn bdm_sultan_never_moves_under_scholz_code() {
+    let s = stdout(&detente(&["story", "scenarios/reference/bdm-sultan.ron"]));
+    for r in 0..=10 {
+        let line = story_line(r, SULTAN_SCHOLZ.0, SULTAN_SCHOLZ.1);
+        assert!(s.contains(&line), "no {line:?} in:\n{s}");
+    }
+    assert!(
+        !s.contains("Confrontation") && !s.contains("Compromise") && !s.contains("Capitulation")
+    );
+}
