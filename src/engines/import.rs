@@ -91,6 +91,18 @@ fn dim_ids<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
         .collect()
 }
 
+/// Writes the issues of a KTAB scenario (0–100 each) and opens its list of actors.
+fn write_ktab_issues(out: &mut String, dims: &[String]) {
+    *out += "    issues: [\n";
+    for d in dims {
+        let _ = writeln!(
+            out,
+            "        Issue(id: \"{d}\", low: \"0\", high: \"100\"),"
+        );
+    }
+    *out += "    ],\n    actors: [\n";
+}
+
 /// Writes one actor of a KTAB scenario: positions as given (0–100), saliences divided by 100.
 fn write_ktab_actor(
     out: &mut String,
@@ -195,14 +207,7 @@ pub fn ktab_csv(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
         quoted(name),
         quoted(description)
     );
-    out += "    issues: [\n";
-    for d in &dim_names {
-        let _ = writeln!(
-            out,
-            "        Issue(id: \"{d}\", low: \"0\", high: \"100\"),"
-        );
-    }
-    out += "    ],\n    actors: [\n";
+    write_ktab_issues(&mut out, &dim_names);
     let mut seen = std::collections::BTreeSet::new();
     for &(n, line) in rows {
         let cells: Vec<&str> = line.split(',').collect();
@@ -795,14 +800,7 @@ pub fn ktab_xml(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
         }
         out += "    ),\n";
     }
-    out += "    issues: [\n";
-    for d in &dim_names {
-        let _ = writeln!(
-            out,
-            "        Issue(id: \"{d}\", low: \"0\", high: \"100\"),"
-        );
-    }
-    out += "    ],\n    actors: [\n";
+    write_ktab_issues(&mut out, &dim_names);
     for a in &actors {
         write_ktab_actor(
             &mut out,

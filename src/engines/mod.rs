@@ -8,6 +8,9 @@
 //! * [`bdm`]: Bueno de Mesquita's expected-utility model (Scholz, Calbert & Smith 2011), with the
 //!   paper's and the authors' code's conventions.
 //! * [`smp`]: KTAB's Spatial Model of Politics.
+//! * [`world`]: the actor entities every engine's `World` holds.
+//! * [`Runner`] and [`ensemble`]: a scenario's engine, run once or many times in run order on
+//!   any number of threads; [`output`]: their results files (`run --out`).
 //! * [`import`]: KTAB and BDM input tables as scenario files.
 pub mod bdm;
 pub mod import;
