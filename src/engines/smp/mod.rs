@@ -438,9 +438,16 @@ fn scalar_pce(
     prob_ce2(pcem, vpm, &c)
 }
 
+/// Risk attitudes from the probabilities that each actor's position wins, mapped linearly onto
+/// the range `rr` (KTAB's `bigRfromProb`). When every position is equally likely to win (all
+/// actors agree, or a perfectly symmetric case) KTAB divides by zero; here every actor is then
+/// risk-neutral (0), so utilities stay finite.
 fn big_r_from_prob(p: &[f64], rr: BigRRange) -> Vec<f64> {
     let p_min = p.iter().copied().fold(1.0, f64::min);
     let p_max = p.iter().copied().fold(0.0, f64::max);
+    if !(p_max - p_min > 1e-12) {
+        return vec![0.0; p.len()];
+    }
     p.iter()
         .map(|&x| match rr {
             BigRRange::Min => (x - p_min) / (p_max - p_min),
@@ -1101,6 +1108,27 @@ mod tests {
 
     fn same(x: f64, r: f64, decimals: usize) -> bool {
         format!("{x:.decimals$}") == format!("{r:.decimals$}")
+    }
+
+    #[test]
+    fn equally_likely_positions_leave_everyone_risk_neutral() {
+        // Two mirror-image actors: each position wins with probability 1/2.
+        let a = |name: &str, x: f64| SmpActor {
+            name: name.into(),
+            power: 10.0,
+            position: vec![x],
+            salience: vec![50.0],
+        };
+        let states = run(&[a("a", 40.0), a("b", 60.0)], &Settings::default());
+        for s in &states {
+            assert_eq!(s.risk_attitudes, vec![0.0, 0.0]);
+            assert!(s.positions.iter().flatten().all(|x| x.is_finite()));
+            assert!(s.win_prob.iter().all(|p| p.is_finite()));
+        }
+        // Consensus: one position, which wins for sure.
+        let states = run(&[a("a", 50.0), a("b", 50.0)], &Settings::default());
+        assert_eq!(states[0].risk_attitudes, vec![0.0, 0.0]);
+        assert_eq!(states.len(), 3, "min_iter turns, nothing moves");
     }
 
     #[test]
