@@ -445,7 +445,7 @@ fn scalar_pce(
 fn big_r_from_prob(p: &[f64], rr: BigRRange) -> Vec<f64> {
     let p_min = p.iter().copied().fold(1.0, f64::min);
     let p_max = p.iter().copied().fold(0.0, f64::max);
-    if !(p_max - p_min > 1e-12) {
+    if p_max - p_min <= 1e-12 {
         return vec![0.0; p.len()];
     }
     p.iter()
