@@ -465,3 +465,29 @@ fn ctrl_c_stops_a_stochastic_ensemble_and_keeps_the_finished_runs() {
     assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("({finished} runs")));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn spatial_saliences_must_sum_to_a_share() {
+    let text = r#"Scenario(
+    name: "saliences",
+    engine: SpatialModel(),
+    issues: [Issue(id: "a", low: "0", high: "100"), Issue(id: "b", low: "0", high: "100")],
+    actors: [
+        Actor(id: "x", name: "X", capability: 1.0, ideal: {"a": 30, "b": 20}, salience: {"a": 0.0, "b": 0.0}),
+        Actor(id: "y", name: "Y", capability: 2.0, ideal: {"a": 50, "b": 70}, salience: {"a": 0.5, "b": 0.3}),
+        Actor(id: "z", name: "Z", capability: 2.0, ideal: {"a": 80, "b": 10}, salience: {"a": 0.7, "b": 0.6}),
+    ],
+)"#;
+    let e = load_str(text, Path::new("saliences.ron"), &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("actors[0].salience") && e.contains("salience 0"),
+        "{e}"
+    );
+    assert!(
+        e.contains("actors[2].salience") && e.contains("sum to 1.300, above 1"),
+        "{e}"
+    );
+    assert!(!e.contains("actors[1]"), "{e}");
+}

@@ -399,6 +399,9 @@ impl Validator<'_> {
 
         let params = self.params(raw.params.as_ref());
         let engine = self.engine(raw.engine.as_ref(), &names);
+        if matches!(engine, Engine::SpatialModel(_)) {
+            self.spatial_saliences(&actors);
+        }
         Scenario {
             name,
             description: raw.description.clone().unwrap_or_default(),
@@ -410,6 +413,36 @@ impl Validator<'_> {
             events,
             params,
             engine,
+        }
+    }
+
+    /// The spatial model weighs an actor's votes by its capability times the sum of its
+    /// saliences, and measures distances with saliences as weights: each actor's saliences must
+    /// sum to more than 0 and (as in KTAB, on its 0–100 scale) to at most 1.
+    fn spatial_saliences(&mut self, actors: &[Actor]) {
+        for (i, a) in actors.iter().enumerate() {
+            let sum: f64 = a.salience.iter().sum();
+            if sum <= 0.0 {
+                self.error(
+                    format!("actors[{i}].salience"),
+                    format!("`{}` gives every issue salience 0", a.id),
+                    Some(
+                        "the spatial model needs each actor to care about some issue: give one \
+                         a salience above 0, or leave the actor out"
+                            .into(),
+                    ),
+                );
+            } else if sum > 1.0 + 1e-9 {
+                self.error(
+                    format!("actors[{i}].salience"),
+                    format!("`{}`'s saliences sum to {sum:.3}, above 1", a.id),
+                    Some(
+                        "in the spatial model saliences are shares of the actor's attention \
+                         over the issues (KTAB: at most 100 in all)"
+                            .into(),
+                    ),
+                );
+            }
         }
     }
 
