@@ -102,6 +102,19 @@ fn run_out_writes_every_round_of_every_actor() {
         belgium.contains("8.415932") && belgium.contains(",compromise,france,"),
         "{belgium}"
     );
+    // Every actor's two expected utilities with every other, per round; Belgium's perception of
+    // France's expected utility is the one behind its round-1 compromise.
+    // (Pairs at one position are left out: in round 1 the ten actors stand at three positions,
+    // 4 ×4, 7 ×3, 10 ×3, which leaves 4·6 + 3·7 + 3·7 = 66 pairs.)
+    let eu = std::fs::read_to_string(dir.join("expected_utilities.csv")).unwrap();
+    let round1 = eu.lines().filter(|l| l.starts_with("base,0,1,")).count();
+    assert_eq!(round1, 66);
+    let belgium_france = eu
+        .lines()
+        .find(|l| l.starts_with("base,0,1,belgium,france,"))
+        .unwrap();
+    let theirs: f64 = belgium_france.rsplit(',').next().unwrap().parse().unwrap();
+    assert!((theirs - 0.2432966).abs() < 1e-6, "{belgium_france}");
     let rounds = std::fs::read_to_string(dir.join("rounds.csv")).unwrap();
     assert_eq!(rounds.lines().count(), 1 + 11);
     assert!(rounds.lines().last().unwrap().starts_with("base,0,10,7,"));
@@ -141,6 +154,31 @@ fn smp_out_holds_the_reference_win_probabilities_and_the_turns() {
         }
     }
     assert_eq!(rows, 11 * 7);
+    // Every bargain put to every actor in the 10 turns; exactly one adopted per actor and turn,
+    // with the probability the actors table gives.
+    let bargains = std::fs::read_to_string(dir.join("bargains.csv")).unwrap();
+    let mut adopted = std::collections::BTreeMap::new();
+    for line in bargains.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[7] == "true" {
+            assert!(
+                adopted
+                    .insert((f[2].to_owned(), f[3].to_owned()), f[6].to_owned())
+                    .is_none()
+            );
+        }
+    }
+    assert_eq!(adopted.len(), 10 * 7);
+    for line in table.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[2] != "10" {
+            assert_eq!(
+                adopted[&(f[2].to_owned(), f[3].to_owned())],
+                f[20],
+                "{line}"
+            );
+        }
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -391,6 +429,18 @@ fn smp_example_state_0_matches_ktabs_log() {
                 }
             }
             seen.insert((i, a.initiator, a.receiver));
+            // All bargains put to the actor, with KTAB's probabilities.
+            let mut got: Vec<(usize, usize, String)> = st.turn.as_ref().unwrap().bargains[i]
+                .iter()
+                .map(|b| (b.initiator, b.receiver, dp(b.probability, 4)))
+                .collect();
+            let mut want: Vec<(usize, usize, String)> = offers[i]
+                .iter()
+                .map(|&(a, b, p)| (a, b, dp(p, 4)))
+                .collect();
+            got.sort();
+            want.sort();
+            assert_eq!(got, want, "bargains put to {i}");
         }
     }
     // The draws visited most of the bargains on the table.

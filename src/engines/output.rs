@@ -7,6 +7,12 @@
 //! * `actors` — one row per variant, run, round and actor: positions (and ideals, SMP), risk,
 //!   and what the actor did in that round: the move it accepted with its expected utility
 //!   (BDM), or its challenge, the bargain it adopted and that bargain's probability (SMP).
+//! * `expected_utilities` (BDM) — one row per variant, run, round, actor and other actor at
+//!   another position: the
+//!   actor's expected utility of challenging the other, and its perception of the other's of
+//!   challenging it (the two numbers that decide an offer).
+//! * `bargains` (SMP) — one row per variant, run, state, actor and bargain put to it: initiator,
+//!   receiver, the election's probability, whether it was adopted, the position it gives.
 
 use std::fs;
 use std::io;
@@ -83,6 +89,41 @@ fn actor_columns(s: &Scenario) -> Vec<Column> {
     c
 }
 
+fn expectation_columns() -> Vec<Column> {
+    vec![
+        Column::new("variant", ColumnType::Str),
+        Column::new("run", ColumnType::U64),
+        Column::new("round", ColumnType::U64),
+        Column::new("actor", ColumnType::Str),
+        Column::new("other", ColumnType::Str),
+        Column::new("eu_challenge", ColumnType::F64),
+        Column::new("eu_challenged_perceived", ColumnType::F64),
+    ]
+}
+
+fn bargain_columns(s: &Scenario) -> Vec<Column> {
+    let mut c = vec![
+        Column::new("variant", ColumnType::Str),
+        Column::new("run", ColumnType::U64),
+        Column::new("round", ColumnType::U64),
+        Column::new("actor", ColumnType::Str),
+        Column::new("initiator", ColumnType::Str),
+        Column::new("receiver", ColumnType::Str),
+        Column::new("probability", ColumnType::F64),
+        Column::new("adopted", ColumnType::Bool),
+    ];
+    c.extend(issue_columns(s, "position", ColumnType::F64));
+    c
+}
+
+/// The engine's own table (see the module documentation) and its name.
+fn detail_table(s: &Scenario) -> (&'static str, Vec<Column>) {
+    match s.engine {
+        Engine::SpatialModel(_) => ("bargains", bargain_columns(s)),
+        _ => ("expected_utilities", expectation_columns()),
+    }
+}
+
 fn opt(x: Option<f64>) -> Value {
     x.map_or(Value::Null, Value::F64)
 }
@@ -97,6 +138,7 @@ fn name(s: &Scenario, i: usize) -> Value {
 fn write_run(
     rounds: &mut TableWriter,
     actors: &mut TableWriter,
+    detail: &mut TableWriter,
     label: &str,
     s: &Scenario,
     run: u64,
@@ -144,6 +186,18 @@ fn write_run(
                     row.extend((0..7).map(|_| Value::Null));
                     actors.push(&row)?;
                 }
+                for (i, row_of) in r.expected.iter().enumerate() {
+                    for e in row_of {
+                        let mut row = head(t);
+                        row.extend([
+                            name(s, i),
+                            name(s, e.other),
+                            Value::F64(e.own),
+                            Value::F64(e.theirs),
+                        ]);
+                        detail.push(&row)?;
+                    }
+                }
             }
         }
         Trace::SpatialModel(states) => {
@@ -178,6 +232,21 @@ fn write_run(
                         opt(a.map(|a| a.offered as f64)),
                     ]);
                     actors.push(&row)?;
+                }
+                let Some(turn) = &st.turn else { continue };
+                for (i, (offered, a)) in turn.bargains.iter().zip(&turn.adopted).enumerate() {
+                    for (m, b) in offered.iter().enumerate() {
+                        let mut row = head(t);
+                        row.extend([
+                            name(s, i),
+                            name(s, b.initiator),
+                            name(s, b.receiver),
+                            Value::F64(b.probability),
+                            Value::Bool(m == a.index),
+                        ]);
+                        row.extend(b.position.iter().map(|&x| Value::F64(x)));
+                        detail.push(&row)?;
+                    }
                 }
             }
         }
@@ -215,6 +284,8 @@ pub fn write_study(
     fs::create_dir_all(&staging)?;
     let mut rounds = TableWriter::create(&staging, "rounds", round_columns(base))?;
     let mut actors = TableWriter::create(&staging, "actors", actor_columns(base))?;
+    let (detail_name, detail_columns) = detail_table(base);
+    let mut detail = TableWriter::create(&staging, detail_name, detail_columns)?;
     let mut finished = runs;
     for (k, v) in variants.iter().enumerate() {
         let before = k as u64 * runs;
@@ -228,23 +299,34 @@ pub fn write_study(
             &stop_at,
             |run, trace| {
                 observe(k, run, &trace);
-                write_run(&mut rounds, &mut actors, &v.label, v.scenario, run, &trace)
+                write_run(
+                    &mut rounds,
+                    &mut actors,
+                    &mut detail,
+                    &v.label,
+                    v.scenario,
+                    run,
+                    &trace,
+                )
             },
         )?;
         finished = finished.min(done);
     }
     rounds.finish()?;
     actors.finish()?;
+    detail.finish()?;
     let files = [
-        "rounds.csv",
-        "rounds.parquet",
-        "actors.csv",
-        "actors.parquet",
+        "rounds.csv".to_owned(),
+        "rounds.parquet".to_owned(),
+        "actors.csv".to_owned(),
+        "actors.parquet".to_owned(),
+        format!("{detail_name}.csv"),
+        format!("{detail_name}.parquet"),
     ];
     let mut sums = serde_json::Map::new();
-    for f in files {
+    for f in &files {
         fs::rename(staging.join(f), dir.join(f))?;
-        sums.insert(f.into(), json!(crate::study::sha256_file(&dir.join(f))?));
+        sums.insert(f.clone(), json!(crate::study::sha256_file(&dir.join(f))?));
     }
     fs::remove_dir_all(&staging)?;
     let engine = match &base.engine {

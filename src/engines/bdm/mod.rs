@@ -149,6 +149,21 @@ pub struct Round {
     pub risk: Vec<f64>,
     /// The moves made in the round, by actor index (empty for round 0).
     pub moves: Vec<Move>,
+    /// Per actor, what it expected of a challenge with each actor at another position, which
+    /// decided its move (empty for round 0, and when all actors agree).
+    pub expected: Vec<Vec<Expectation>>,
+}
+
+/// What one actor expects of a challenge with another, as it reckons (with its own risk
+/// exponent): the two numbers [`classify_offer`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Expectation {
+    /// Index of the other actor `j`.
+    pub other: usize,
+    /// `EU_i(i→j)`: the actor's expected utility of challenging `j`.
+    pub own: f64,
+    /// `E^i U_j(j→i)`: its perception of `j`'s expected utility of challenging it.
+    pub theirs: f64,
 }
 
 /// How an actor came to move.
@@ -603,20 +618,31 @@ impl Board<'_> {
         }
     }
 
-    /// The offer actor `i` takes, if any, given the round's `P` and risk exponents.
-    fn choose(&self, p: &[f64], risk: &[f64], i: usize) -> Option<Move> {
+    /// What actor `i` expects of a challenge with every actor at another position, given the
+    /// round's `P` and risk exponents: its own `EU_i(i→j)` and its perception of `EU_j(j→i)`,
+    /// both with `i`'s exponent (see the module documentation). Actors at `i`'s own position
+    /// have nothing to offer it and are left out.
+    fn expectations(&self, p: &[f64], risk: &[f64], i: usize) -> Vec<Expectation> {
         let n = self.n();
+        (0..n)
+            .filter(|&j| self.x[j] != self.x[i])
+            .map(|j| Expectation {
+                other: j,
+                own: self.expected_utility(p[i * n + j], i, j, risk[i]),
+                theirs: self.expected_utility(p[j * n + i], j, i, risk[i]),
+            })
+            .collect()
+    }
+
+    /// The offer actor `i` takes, if any, from its expectations of the others.
+    fn choose(&self, i: usize, expectations: &[Expectation]) -> Option<Move> {
         let x_i = self.x[i];
         // (key, move): the smallest key wins, ties to the first offerer.
         let mut confrontation: Option<(f64, Move)> = None;
         let mut compromise: Option<(f64, Move)> = None;
-        for j in 0..n {
-            if j == i || self.x[j] == x_i {
-                continue;
-            }
+        for e in expectations {
+            let (j, eu_i, eu_j) = (e.other, e.own, e.theirs);
             let x_j = self.x[j];
-            let eu_i = self.expected_utility(p[i * n + j], i, j, risk[i]);
-            let eu_j = self.expected_utility(p[j * n + i], j, i, risk[i]);
             let Some(kind) = classify_offer(eu_i, eu_j, self.conventions) else {
                 continue;
             };

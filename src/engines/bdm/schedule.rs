@@ -6,7 +6,7 @@
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::ScheduleLabel;
 
-use super::{Actor, Board, Move, Options, Round, condorcet_median, weighted_mean};
+use super::{Actor, Board, Expectation, Move, Options, Round, condorcet_median, weighted_mean};
 use crate::engines::world::{self, ActorData, Position, Roster};
 
 /// The schedule that plays one round.
@@ -54,9 +54,10 @@ pub struct RoundState {
     p: Vec<f64>,
 }
 
-/// The offer an actor takes this round, if any.
+/// The offer an actor takes this round, if any, and what it expected of a challenge with each
+/// other actor.
 #[derive(Component, Debug, Clone, Default)]
-pub struct Offer(pub Option<Move>);
+pub struct Offer(pub Option<Move>, pub Vec<Expectation>);
 
 /// Round 0 (the input) then one [`Round`] per round played.
 #[derive(Resource, Debug, Clone, Default)]
@@ -119,12 +120,14 @@ fn choose_offers(
 ) {
     let board = board(&setup, &b);
     for (i, &e) in roster.0.iter().enumerate() {
-        let chosen = if b.range > 0.0 {
-            board.choose(&b.p, &b.risk, i)
+        let mut offer = offers.get_mut(e).expect("roster entity");
+        if b.range > 0.0 {
+            offer.1 = board.expectations(&b.p, &b.risk, i);
+            offer.0 = board.choose(i, &offer.1);
         } else {
-            None
-        };
-        offers.get_mut(e).expect("roster entity").0 = chosen;
+            offer.1.clear();
+            offer.0 = None;
+        }
     }
 }
 
@@ -142,15 +145,20 @@ fn record(
     setup: Res<Setup>,
     b: Res<RoundState>,
     roster: Res<Roster>,
-    q: Query<(&Position, &Offer)>,
+    mut q: Query<(&Position, &mut Offer)>,
     mut history: ResMut<History>,
 ) {
     let mut positions = Vec::with_capacity(roster.0.len());
     let mut moves = Vec::new();
+    let mut expected = Vec::with_capacity(roster.0.len());
     for &e in &roster.0 {
-        let (pos, offer) = q.get(e).expect("roster entity");
+        let (pos, mut offer) = q.get_mut(e).expect("roster entity");
         positions.push(pos.0[0]);
         moves.extend(offer.0.clone());
+        if b.range > 0.0 {
+            // The next round computes them afresh.
+            expected.push(std::mem::take(&mut offer.1));
+        }
     }
     history.0.push(Round {
         median: condorcet_median(&positions, &setup.weights, b.range),
@@ -158,6 +166,7 @@ fn record(
         positions,
         risk: b.risk.clone(),
         moves,
+        expected,
     });
 }
 
@@ -235,6 +244,7 @@ impl Engine {
             positions: x,
             risk: Vec::new(),
             moves: Vec::new(),
+            expected: Vec::new(),
         };
         let mut history = self.world.resource_mut::<History>();
         history.0.clear();

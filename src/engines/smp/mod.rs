@@ -239,6 +239,22 @@ pub struct Turn {
     pub challenges: Vec<Option<Challenge>>,
     /// Per actor, the bargain it adopted.
     pub adopted: Vec<Adoption>,
+    /// Per actor, every bargain put to it (its status quo first) with the probability the
+    /// election gave it.
+    pub bargains: Vec<Vec<Offered>>,
+}
+
+/// A bargain put to an actor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Offered {
+    /// Initiator (the actor itself, with `receiver`, for its status quo).
+    pub initiator: usize,
+    /// Receiver.
+    pub receiver: usize,
+    /// The probability the election among the actor's bargains gave this one.
+    pub probability: f64,
+    /// The position the actor would take under it, 0–100.
+    pub position: Vec<f64>,
 }
 
 /// A challenge an actor chose: the target with the highest expected gain.
@@ -265,6 +281,8 @@ pub struct Adoption {
     pub top_probability: f64,
     /// How many bargains were put to the actor (its own status quo included).
     pub offered: usize,
+    /// Its place among them (in [`Turn::bargains`]).
+    pub index: usize,
     /// The position it adopts, 0–100.
     pub position: Vec<f64>,
 }

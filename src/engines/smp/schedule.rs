@@ -8,8 +8,8 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::{
-    Adoption, Bargain, Mat, Model, Settings, SmpActor, SmpState, StateTransitions, Turn, Work,
-    accommodate, drawn, most_probable, state_dist,
+    Adoption, Bargain, Mat, Model, Offered, Settings, SmpActor, SmpState, StateTransitions, Turn,
+    Work, accommodate, drawn, most_probable, state_dist,
 };
 use crate::engines::world::{self, ActorData, Position, Roster};
 
@@ -157,6 +157,7 @@ fn challenge(
     trace.0.last_mut().expect("recorded").turn = Some(Turn {
         challenges,
         adopted: Vec::with_capacity(na),
+        bargains: Vec::with_capacity(na),
     });
 }
 
@@ -184,6 +185,18 @@ fn resolve(
             StateTransitions::Deterministic => most_probable(&p),
             StateTransitions::Stochastic => drawn(&p, draws.0.random::<f64>()),
         };
+        turn.bargains.push(
+            offered
+                .iter()
+                .zip(&p)
+                .map(|(b, &probability)| Offered {
+                    initiator: b.init,
+                    receiver: b.rcvr,
+                    probability,
+                    position: b.position_for(k).iter().map(|x| x * 100.0).collect(),
+                })
+                .collect(),
+        );
         let b = &offered[m];
         adopted.0 = b.position_for(k).to_vec();
         turn.adopted.push(Adoption {
@@ -192,6 +205,7 @@ fn resolve(
             probability: p[m],
             top_probability: p[most_probable(&p)],
             offered: offered.len(),
+            index: m,
             position: adopted.0.iter().map(|x| x * 100.0).collect(),
         });
     }
