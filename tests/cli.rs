@@ -1,13 +1,7 @@
 //! The `detente` binary as a user meets it: exit codes, summaries, errors on stderr.
 
-use std::process::{Command, Output};
-
-fn detente(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_detente"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::detente;
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

@@ -2,26 +2,17 @@
 //! transitions (reproducible on any thread count, drawn with the election's probabilities),
 //! and the ideal-accommodation matrix.
 
+mod common;
+use common::{detente, stdout};
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use detente::engines::{Runner, Trace, ensemble};
 use detente::scenario::{load, load_str};
 
 const BDM: &str = "scenarios/reference/eu-emissions-1994.ron";
 const KTAB: &str = "scenarios/reference/ktab-dummy-3dim.ron";
-
-fn detente(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_detente"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 fn temp(name: &str) -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("detente-engines-{}-{name}", std::process::id()));
@@ -480,18 +471,7 @@ fn ctrl_c_stops_a_stochastic_ensemble_and_keeps_the_finished_runs() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let start = std::time::Instant::now();
-    while !dir.join(".partial").exists() {
-        assert!(start.elapsed().as_secs() < 60, "the run did not start");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let out = child.wait_with_output().unwrap();
+    let out = common::interrupt_once_started(child, &dir);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{err}");
     assert!(

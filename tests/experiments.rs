@@ -2,8 +2,11 @@
 //! unsharded result; a failing design point is recorded without stopping the sweep; `status`
 //! reports what is missing; sensitivity ranks what matters above what does not.
 
+mod common;
+use common::detente;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::atomic::AtomicBool;
 
 use detente::study::experiment::{Slice, load_experiment, merge, read_part, status, sweep};
@@ -12,13 +15,6 @@ fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("detente-exp-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     dir
-}
-
-fn detente(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_detente"))
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 fn text(b: &[u8]) -> String {

@@ -2,18 +2,13 @@
 //! CSV format, its model parameters and ideal-adjustment pairs carried over, and every problem of
 //! a malformed file reported with its line and column.
 
+mod common;
+use common::detente;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use detente::engines::import::{bdm_csv, ktab_csv, ktab_xml};
 use detente::scenario::{Scenario, load_str};
-
-fn detente(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_detente"))
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(path).unwrap()

@@ -1,19 +1,8 @@
 //! The reference engines through the scenario format and `detente story`: the published
 //! numbers of `../shared/reference/README.md` come out of the shipped reference scenarios.
 
-use std::process::{Command, Output};
-
-fn detente(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_detente"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+mod common;
+use common::{detente, stdout};
 
 #[test]
 fn the_bdm_case_prints_the_reference_medians_and_means() {

@@ -3,6 +3,8 @@
 //! study keeps only whole files and `--resume` completes it to the same tables as an
 //! uninterrupted run.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -198,19 +200,7 @@ fn ctrl_c_stops_a_run_cleanly() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait until the study has started writing, then interrupt it like a user would.
-    let start = std::time::Instant::now();
-    while !dir.join(".partial").exists() {
-        assert!(start.elapsed().as_secs() < 60, "the study did not start");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let out = child.wait_with_output().unwrap();
+    let out = common::interrupt_once_started(child, &dir);
     assert_eq!(
         out.status.code(),
         Some(130),
