@@ -69,12 +69,12 @@ fn bdm_story(s: &Scenario, options: &bdm::Options, trace: &[bdm::Round]) -> Stri
         }
     }
     let last = trace.last().expect("round 0 at least");
-    let start: Vec<Vec<f64>> = trace[0].positions.iter().map(|&x| vec![x]).collect();
+    // The model's mean is the capability × salience weighted mean: round 0's is the baseline.
     o += &format!(
         "\nForecast (median after round {}): {:.6}; capability × salience weighted mean: {:.6}\n",
         trace.len() - 1,
         last.median,
-        weighted_mean(s, &start, 0)
+        trace[0].mean
     );
     o
 }
@@ -344,15 +344,7 @@ fn single_summary(l: &Loaded, trace: &Trace) -> (String, Value) {
                 issues(0),
                 rounds.len() - 1,
                 last.median,
-                weighted_mean(
-                    s,
-                    &rounds[0]
-                        .positions
-                        .iter()
-                        .map(|&x| vec![x])
-                        .collect::<Vec<_>>(),
-                    0
-                )
+                rounds[0].mean
             );
         }
         Trace::SpatialModel(states) => {
@@ -383,10 +375,7 @@ fn single_summary(l: &Loaded, trace: &Trace) -> (String, Value) {
     }
     // Per issue: the weighted mean of the input (the baseline) and of the final positions;
     // the BDM forecast is the last median.
-    let first = match trace {
-        Trace::ExpectedUtility(r) => r[0].positions.iter().map(|&x| vec![x]).collect(),
-        Trace::SpatialModel(st) => st[0].positions.clone(),
-    };
+    let first = trace.positions(0);
     let last = trace.final_positions();
     let issues = first.first().map_or(0, Vec::len);
     let mut baseline = serde_json::Map::new();

@@ -40,15 +40,18 @@ impl Trace {
         }
     }
 
+    /// Every actor's position per issue in round (state) `t`; the expected-utility model has
+    /// one issue.
+    pub fn positions(&self, t: usize) -> Vec<Vec<f64>> {
+        match self {
+            Trace::ExpectedUtility(r) => r[t].positions.iter().map(|&x| vec![x]).collect(),
+            Trace::SpatialModel(s) => s[t].positions.clone(),
+        }
+    }
+
     /// Every actor's final position, per issue.
     pub fn final_positions(&self) -> Vec<Vec<f64>> {
-        match self {
-            Trace::ExpectedUtility(r) => r
-                .last()
-                .map(|r| r.positions.iter().map(|&x| vec![x]).collect())
-                .unwrap_or_default(),
-            Trace::SpatialModel(s) => s.last().map(|s| s.positions.clone()).unwrap_or_default(),
-        }
+        self.positions(self.rounds())
     }
 }
 

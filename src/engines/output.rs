@@ -160,7 +160,7 @@ fn write_run(
     match trace {
         Trace::ExpectedUtility(rs) => {
             for (t, r) in rs.iter().enumerate() {
-                let pos: Vec<Vec<f64>> = r.positions.iter().map(|&x| vec![x]).collect();
+                let pos = trace.positions(t);
                 let mut row = head(t);
                 row.extend([Value::F64(r.median), Value::F64(r.mean), Value::Null]);
                 // The model reads the first issue only: the others' columns stay empty.

@@ -479,20 +479,15 @@ impl Validator<'_> {
                         None,
                     );
                 }
-                let n = names.actors.len();
-                let mut a: Vec<Vec<f64>> = (0..n)
-                    .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
-                    .collect();
                 for (k, e) in settings.ideal_accommodation.iter().enumerate() {
                     let f = format!("engine.ideal_accommodation[{k}]");
-                    let i = self.reference(&e.actor, &names.actors, &format!("{f}.actor"), "actor");
-                    let j =
-                        self.reference(&e.toward, &names.actors, &format!("{f}.toward"), "actor");
-                    let rate = self.num(Some(Num(e.rate)), &format!("{f}.rate"), SHARE, None);
-                    if let (Some(i), Some(j)) = (i, j) {
-                        a[i][j] = rate;
-                    }
+                    self.reference(&e.actor, &names.actors, &format!("{f}.actor"), "actor");
+                    self.reference(&e.toward, &names.actors, &format!("{f}.toward"), "actor");
+                    self.num(Some(Num(e.rate)), &format!("{f}.rate"), SHARE, None);
                 }
+                // The matrix the engine will use (unknown actors reported above are left out).
+                let a =
+                    crate::engines::smp::schedule::accommodation_matrix(settings, &names.actors);
                 for (i, row) in a.iter().enumerate() {
                     let sum: f64 = row.iter().sum();
                     if sum > 1.0 + 1e-9 {

@@ -181,8 +181,9 @@ fn resolve(
         let (proposals, mut adopted) = q.get_mut(e).expect("roster entity");
         let offered = &proposals.0;
         let p = model.bargain_probabilities(w, offered);
+        let top = most_probable(&p);
         let m = match model.s.transitions {
-            StateTransitions::Deterministic => most_probable(&p),
+            StateTransitions::Deterministic => top,
             StateTransitions::Stochastic => drawn(&p, draws.0.random::<f64>()),
         };
         turn.bargains.push(
@@ -203,7 +204,7 @@ fn resolve(
             initiator: b.init,
             receiver: b.rcvr,
             probability: p[m],
-            top_probability: p[most_probable(&p)],
+            top_probability: p[top],
             offered: offered.len(),
             index: m,
             position: adopted.0.iter().map(|x| x * 100.0).collect(),
