@@ -1,9 +1,11 @@
 //! What a run ends in, and the record of each round (DESIGN §7.4).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::Scenario;
 
 /// Why talks collapsed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CollapseCause {
     /// Broke down by chance (the per-round collapse hazard, raised by mistrust).
     Breakdown,
@@ -13,8 +15,31 @@ pub enum CollapseCause {
     WalkOut,
 }
 
+impl CollapseCause {
+    /// Every cause, in the order of [`CollapseCause::index`].
+    pub const ALL: [CollapseCause; 3] = [
+        CollapseCause::Breakdown,
+        CollapseCause::Stalemate,
+        CollapseCause::WalkOut,
+    ];
+
+    /// Its name in tables, JSON and summaries.
+    pub fn name(self) -> &'static str {
+        match self {
+            CollapseCause::Breakdown => "breakdown",
+            CollapseCause::Stalemate => "stalemate",
+            CollapseCause::WalkOut => "walkout",
+        }
+    }
+
+    /// Its position in [`CollapseCause::ALL`] (for counts kept in arrays).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
 /// How a protector answered a strike on its client.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Response {
     /// Statements and diplomatic protest only.
     Diplomatic,
@@ -22,6 +47,111 @@ pub enum Response {
     Material,
     /// Military action.
     Military,
+}
+
+impl Response {
+    /// Every level, from the mildest, in the order of [`Response::index`].
+    pub const ALL: [Response; 3] = [Response::Diplomatic, Response::Material, Response::Military];
+
+    /// Its name in tables, JSON and summaries.
+    pub fn name(self) -> &'static str {
+        match self {
+            Response::Diplomatic => "diplomatic",
+            Response::Material => "material",
+            Response::Military => "military",
+        }
+    }
+
+    /// Its position in [`Response::ALL`] (for counts kept in arrays).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// What kind of outcome a run ended in: the part of an [`Outcome`] that studies count.
+/// Names (`deal`, `talks_continue`, `collapse`, `strike:<actor id>`) are made in one place,
+/// [`OutcomeKind::name`], and read back in one place, [`OutcomeKind::parse`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum OutcomeKind {
+    /// A deal.
+    Deal,
+    /// Talks still going at the horizon.
+    TalksContinue,
+    /// A collapse.
+    Collapse,
+    /// A strike by the actor of this index.
+    Strike(usize),
+}
+
+impl OutcomeKind {
+    /// The kind of `o`.
+    pub fn of(o: &Outcome) -> Self {
+        match o {
+            Outcome::Deal { .. } => OutcomeKind::Deal,
+            Outcome::TalksContinue => OutcomeKind::TalksContinue,
+            Outcome::Collapse { .. } => OutcomeKind::Collapse,
+            Outcome::Strike { by, .. } => OutcomeKind::Strike(*by),
+        }
+    }
+
+    /// Its name in tables, JSON and summaries, with the striker named by its id in `s`.
+    pub fn name(self, s: &Scenario) -> String {
+        match self {
+            OutcomeKind::Deal => "deal".into(),
+            OutcomeKind::TalksContinue => "talks_continue".into(),
+            OutcomeKind::Collapse => "collapse".into(),
+            OutcomeKind::Strike(by) => format!("strike:{}", s.actors[by].id),
+        }
+    }
+}
+
+/// A set of outcome kinds that studies report a share of: one kind, or any strike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum OutcomeClass {
+    /// Exactly this kind.
+    Kind(OutcomeKind),
+    /// A strike by anyone.
+    AnyStrike,
+}
+
+impl OutcomeClass {
+    /// The classes every study reports, before the strikes of particular actors.
+    pub const COMMON: [OutcomeClass; 4] = [
+        OutcomeClass::Kind(OutcomeKind::Deal),
+        OutcomeClass::Kind(OutcomeKind::TalksContinue),
+        OutcomeClass::Kind(OutcomeKind::Collapse),
+        OutcomeClass::AnyStrike,
+    ];
+
+    /// Whether a run of kind `k` belongs to this class.
+    pub fn contains(self, k: OutcomeKind) -> bool {
+        match self {
+            OutcomeClass::Kind(c) => c == k,
+            OutcomeClass::AnyStrike => matches!(k, OutcomeKind::Strike(_)),
+        }
+    }
+
+    /// Its name (`strike` for any strike; otherwise the kind's name).
+    pub fn name(self, s: &Scenario) -> String {
+        match self {
+            OutcomeClass::Kind(k) => k.name(s),
+            OutcomeClass::AnyStrike => "strike".into(),
+        }
+    }
+
+    /// Reads a name written by [`OutcomeClass::name`] for scenario `s`; `None` for a name it
+    /// does not know (an unknown word or actor id).
+    pub fn parse(name: &str, s: &Scenario) -> Option<Self> {
+        Some(match name {
+            "deal" => OutcomeClass::Kind(OutcomeKind::Deal),
+            "talks_continue" => OutcomeClass::Kind(OutcomeKind::TalksContinue),
+            "collapse" => OutcomeClass::Kind(OutcomeKind::Collapse),
+            "strike" => OutcomeClass::AnyStrike,
+            other => OutcomeClass::Kind(OutcomeKind::Strike(
+                s.actor_index(other.strip_prefix("strike:")?)?,
+            )),
+        })
+    }
 }
 
 /// How a run ended.

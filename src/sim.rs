@@ -99,3 +99,11 @@ impl Sim {
         }
     }
 }
+
+impl crate::study::executor::Simulator for Sim {
+    type View<'a> = RunView<'a>;
+
+    fn run(&mut self, seed: u64, run: u64) -> RunView<'_> {
+        Sim::run(self, seed, run)
+    }
+}

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use detente::outcome::{OutcomeClass, OutcomeKind};
 use detente::scenario::{Override, Scenario, expand, load};
 use detente::study::compare::compare;
 
@@ -19,7 +20,7 @@ fn scenario(set: &[&str]) -> Arc<Scenario> {
 #[test]
 fn identical_base_and_variant_differ_by_exactly_zero() {
     let s = scenario(&[]);
-    let c = compare(&[s.clone(), s], 3_000, 4, 2);
+    let c = compare(&[s.clone(), s.clone()], 3_000, 4, 2);
     for kind in [
         "deal",
         "talks_continue",
@@ -27,7 +28,8 @@ fn identical_base_and_variant_differ_by_exactly_zero() {
         "strike",
         "strike:israel",
     ] {
-        let d = c.share_difference(1, kind);
+        let class = detente::outcome::OutcomeClass::parse(kind, &s).expect("a known outcome");
+        let d = c.share_difference(1, class);
         assert_eq!((d.diff, d.lo, d.hi), (0.0, 0.0, 0.0), "{kind}");
         assert!(!d.significant());
     }
@@ -49,8 +51,8 @@ fn more_hawk_influence_is_a_significant_change_of_the_right_sign() {
         4,
         2,
     );
-    let deal = c.share_difference(1, "deal");
-    let strike = c.share_difference(1, "strike");
+    let deal = c.share_difference(1, OutcomeClass::Kind(OutcomeKind::Deal));
+    let strike = c.share_difference(1, OutcomeClass::AnyStrike);
     assert!(deal.significant() && deal.hi < 0.0, "deals {deal:?}");
     assert!(
         strike.significant() && strike.lo > 0.0,

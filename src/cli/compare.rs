@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::CliError;
 use super::run::Format;
+use crate::outcome::{OutcomeClass, OutcomeKind};
 use crate::scenario::{Diagnostics, Loaded, Override, Scenario, expand, load};
 use crate::study::compare::{Comparison, Difference, compare};
 use crate::study::results::{Study, StudyVariant};
@@ -145,35 +146,52 @@ pub fn run(a: &CompareArgs, out: &mut impl Write) -> Result<(), CliError> {
     super::print_then_report(out, &text, interrupted)
 }
 
-/// The outcome kinds shown: deal, talks going, collapse, any strike, then each striker.
-fn kinds(c: &Comparison) -> Vec<(String, String)> {
-    let mut out = vec![
-        ("deal".to_owned(), "deal".to_owned()),
-        ("talks_continue".to_owned(), "talks still going".to_owned()),
-        ("collapse".to_owned(), "collapse".to_owned()),
-        ("strike".to_owned(), "strike (anyone)".to_owned()),
-    ];
-    let mut strikers: Vec<&String> = c
-        .variants
+/// The outcome classes shown, with their labels and JSON names: deal, talks going, collapse,
+/// any strike, then a strike by each actor of the base that struck in some variant.
+fn kinds(vs: &[Variant], c: &Comparison) -> Vec<(OutcomeClass, String, String)> {
+    let base = &vs[0].loaded.scenario;
+    let mut out: Vec<(OutcomeClass, String, String)> = OutcomeClass::COMMON
         .iter()
-        .flat_map(|v| v.agg.outcomes.keys())
-        .filter(|k| k.starts_with("strike:"))
+        .map(|&k| {
+            let label = match k {
+                OutcomeClass::Kind(OutcomeKind::TalksContinue) => "talks still going".into(),
+                OutcomeClass::AnyStrike => "strike (anyone)".into(),
+                other => other.name(base),
+            };
+            (k, label, k.name(base))
+        })
         .collect();
-    strikers.sort();
-    strikers.dedup();
-    for k in strikers {
-        out.push((k.clone(), format!("  strike by {}", &k["strike:".len()..])));
+    for (i, actor) in base.actors.iter().enumerate() {
+        let k = OutcomeClass::Kind(OutcomeKind::Strike(i));
+        if (0..vs.len()).any(|v| count(vs, c, v, k) > 0) {
+            out.push((k, format!("  strike by {}", actor.id), k.name(base)));
+        }
     }
     out
 }
 
-fn share(c: &Comparison, v: usize, kind: &str) -> f64 {
+/// Runs of variant `v` in class `k` (a strike by a base actor is matched to the variant's
+/// actor of the same id).
+fn count(vs: &[Variant], c: &Comparison, v: usize, k: OutcomeClass) -> u64 {
     let a = &c.variants[v].agg;
-    if kind == "strike" {
-        a.strike_share()
-    } else {
-        a.share(kind).0
+    match k {
+        OutcomeClass::Kind(OutcomeKind::Strike(i)) => {
+            let id = &vs[0].loaded.scenario.actors[i].id;
+            vs[v]
+                .loaded
+                .scenario
+                .actor_index(id)
+                .map_or(0, |j| a.count(OutcomeKind::Strike(j)))
+        }
+        other => a.count_class(other),
     }
+}
+
+fn share(vs: &[Variant], c: &Comparison, v: usize, k: OutcomeClass) -> (f64, f64, f64) {
+    let a = &c.variants[v].agg;
+    let n = count(vs, c, v, k);
+    let (lo, hi) = crate::model::formulas::wilson_interval(n, a.runs, crate::study::compare::Z95);
+    (n as f64 / a.runs.max(1) as f64, lo, hi)
 }
 
 fn diff_text(d: &Difference, scale: f64, decimals: usize) -> String {
@@ -218,13 +236,13 @@ pub fn table(vs: &[Variant], c: &Comparison, seed: u64) -> String {
         o += &format!("   {:<30}", letter(i));
     }
     o += "\n";
-    for (kind, label) in kinds(c) {
-        o += &format!("  {label:<22} {:>6.1}%", 100.0 * share(c, 0, &kind));
+    for (kind, label, _) in kinds(vs, c) {
+        o += &format!("  {label:<22} {:>6.1}%", 100.0 * share(vs, c, 0, kind).0);
         for v in 1..vs.len() {
             let cell = format!(
                 "{:.1}% {}",
-                100.0 * share(c, v, &kind),
-                diff_text(&c.share_difference(v, &kind), 100.0, 1)
+                100.0 * share(vs, c, v, kind).0,
+                diff_text(&c.share_difference(v, kind), 100.0, 1)
             );
             o += &format!("   {cell:<30}");
         }
@@ -247,9 +265,9 @@ pub fn table(vs: &[Variant], c: &Comparison, seed: u64) -> String {
         }
         o += "\n";
     }
-    o += &format!("  {:<22} {:>7}", "deals", c.variants[0].agg.deals());
+    o += &format!("  {:<22} {:>7}", "deals", c.variants[0].agg.deals);
     for v in 1..vs.len() {
-        o += &format!("   {:<30}", c.variants[v].agg.deals());
+        o += &format!("   {:<30}", c.variants[v].agg.deals);
     }
     o += "\n\nRounds to outcome (mean; difference in rounds)\n";
     o += &format!(
@@ -304,12 +322,12 @@ pub fn to_json(vs: &[Variant], c: &Comparison, seed: u64) -> Value {
         .enumerate()
         .map(|(v, var)| {
             let mut outcomes = Map::new();
-            for (kind, _) in kinds(c) {
-                let mut entry = json!({"share": share(c, v, &kind)});
+            for (kind, _, name) in kinds(vs, c) {
+                let mut entry = json!({"share": share(vs, c, v, kind).0});
                 if v > 0 {
-                    entry["difference"] = d(&c.share_difference(v, &kind));
+                    entry["difference"] = d(&c.share_difference(v, kind));
                 }
-                outcomes.insert(kind, entry);
+                outcomes.insert(name, entry);
             }
             let mut terms = Map::new();
             for (i, issue) in s.issues.iter().enumerate() {
@@ -344,30 +362,14 @@ fn plot(vs: &[Variant], c: &Comparison) -> String {
         .enumerate()
         .map(|(i, v)| format!("{}: {}", letter(i), short(&v.label)))
         .collect();
-    let groups: Vec<Group> = kinds(c)
-        .into_iter()
-        .filter(|(k, _)| !k.starts_with("strike:"))
-        .map(|(kind, label)| Group {
+    let groups: Vec<Group> = OutcomeClass::COMMON
+        .iter()
+        .zip(kinds(vs, c))
+        .map(|(_, (kind, label, _))| Group {
             label,
             bars: (0..vs.len())
                 .map(|v| {
-                    let a = &c.variants[v].agg;
-                    let (share, lo, hi) = if kind == "strike" {
-                        let k: u64 = a
-                            .outcomes
-                            .iter()
-                            .filter(|(k, _)| k.starts_with("strike:"))
-                            .map(|(_, n)| n)
-                            .sum();
-                        let (lo, hi) = crate::model::formulas::wilson_interval(
-                            k,
-                            a.runs,
-                            crate::study::compare::Z95,
-                        );
-                        (a.strike_share(), lo, hi)
-                    } else {
-                        a.share(&kind)
-                    };
+                    let (share, lo, hi) = share(vs, c, v, kind);
                     ShareBar {
                         label: names[v].clone(),
                         share,

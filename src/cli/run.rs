@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 
 use super::CliError;
+use crate::outcome::{CollapseCause, OutcomeClass, OutcomeKind, Response};
 use crate::scenario::{Loaded, Override, load};
 use crate::study::batch::{Aggregate, Ensemble, run_ensemble};
 use crate::study::results::{Study, StudyVariant};
@@ -145,22 +146,46 @@ pub fn run(
 
 /// The outcomes shown, with their labels: deal, talks going, collapse, then a strike by each
 /// actor that struck in some run (named by its display name).
-fn outcome_rows(s: &crate::scenario::Scenario, agg: &Aggregate) -> Vec<(String, String)> {
-    let mut rows: Vec<(String, String)> = vec![
-        ("deal".into(), "deal".into()),
-        ("talks_continue".into(), "talks still going".into()),
-        ("collapse".into(), "collapse".into()),
+fn outcome_rows(s: &crate::scenario::Scenario, agg: &Aggregate) -> Vec<(OutcomeClass, String)> {
+    let mut rows: Vec<(OutcomeClass, String)> = vec![
+        (OutcomeClass::Kind(OutcomeKind::Deal), "deal".into()),
+        (
+            OutcomeClass::Kind(OutcomeKind::TalksContinue),
+            "talks still going".into(),
+        ),
+        (OutcomeClass::Kind(OutcomeKind::Collapse), "collapse".into()),
     ];
-    for k in agg.outcomes.keys().filter(|k| k.starts_with("strike:")) {
-        let id = &k["strike:".len()..];
-        let name = s
-            .actors
-            .iter()
-            .find(|a| a.id == id)
-            .map_or(id, |a| a.name.as_str());
-        rows.push((k.clone(), format!("strike by {name}")));
+    for by in agg.strikers() {
+        rows.push((
+            OutcomeClass::Kind(OutcomeKind::Strike(by)),
+            format!("strike by {}", s.actors[by].name),
+        ));
     }
     rows
+}
+
+/// The non-zero counts of `counts`, named: collapse causes or protector answers.
+fn named_counts(
+    names: impl Iterator<Item = &'static str>,
+    counts: &[u64],
+) -> Vec<(&'static str, u64)> {
+    names
+        .zip(counts.iter().copied())
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+/// Collapses by cause, the causes that occurred.
+pub fn collapse_causes(agg: &Aggregate) -> Vec<(&'static str, u64)> {
+    named_counts(
+        CollapseCause::ALL.iter().map(|c| c.name()),
+        &agg.collapse_causes,
+    )
+}
+
+/// Protector answers by level, the levels that occurred.
+pub fn protector_responses(agg: &Aggregate) -> Vec<(&'static str, u64)> {
+    named_counts(Response::ALL.iter().map(|r| r.name()), &agg.responses)
 }
 
 /// The `--plot` picture: outcome shares with intervals, and the distribution of deal terms.
@@ -171,7 +196,7 @@ pub fn picture(l: &Loaded, agg: &Aggregate) -> String {
     let bars: Vec<ShareBar> = kinds
         .into_iter()
         .map(|(k, label)| {
-            let (share, lo, hi) = agg.share(&k);
+            let (share, lo, hi) = agg.share(k);
             ShareBar {
                 label,
                 share,
@@ -206,17 +231,15 @@ fn pct(x: f64) -> String {
 pub fn summary_json(l: &Loaded, agg: &Aggregate, e: Ensemble) -> Value {
     let s = &l.scenario;
     let mut outcomes = Map::new();
-    let mut kinds: Vec<String> = vec!["deal".into(), "talks_continue".into(), "collapse".into()];
-    kinds.extend(
-        agg.outcomes
-            .keys()
-            .filter(|k| k.starts_with("strike:"))
-            .cloned(),
-    );
-    for k in kinds {
-        let (share, lo, hi) = agg.share(&k);
-        outcomes.insert(k, json!({"share": share, "lo": lo, "hi": hi}));
+    for (k, _) in outcome_rows(s, agg) {
+        let (share, lo, hi) = agg.share(k);
+        outcomes.insert(k.name(s), json!({"share": share, "lo": lo, "hi": hi}));
     }
+    let counts = |c: Vec<(&str, u64)>| -> Map<String, Value> {
+        c.into_iter()
+            .map(|(k, n)| (k.to_owned(), json!(n)))
+            .collect()
+    };
     let mut terms = Map::new();
     for (d, issue) in s.issues.iter().enumerate() {
         let f = |x: f64| if x.is_nan() { Value::Null } else { json!(x) };
@@ -234,8 +257,8 @@ pub fn summary_json(l: &Loaded, agg: &Aggregate, e: Ensemble) -> Value {
         "outcomes": outcomes,
         "deal_terms": terms,
         "rounds": {"mean": mean, "p50": p50},
-        "collapse_causes": agg.collapse_causes,
-        "protector_responses": agg.responses,
+        "collapse_causes": counts(collapse_causes(agg)),
+        "protector_responses": counts(protector_responses(agg)),
     })
 }
 
@@ -247,7 +270,7 @@ pub fn table(l: &Loaded, agg: &Aggregate, e: Ensemble) -> String {
         o += &format!("  with --set {ov}\n");
     }
     o += "\nOutcome                         share   95% interval\n";
-    let mut row = |label: String, kind: &str| {
+    let mut row = |label: String, kind: OutcomeClass| {
         let (share, lo, hi) = agg.share(kind);
         o += &format!(
             "  {label:<28} {}   [{:.1}, {:.1}]\n",
@@ -257,35 +280,24 @@ pub fn table(l: &Loaded, agg: &Aggregate, e: Ensemble) -> String {
         );
     };
     for (kind, label) in outcome_rows(s, agg) {
-        row(label, &kind);
+        row(label, kind);
     }
-    if !agg.collapse_causes.is_empty() {
-        let parts: Vec<String> = agg
-            .collapse_causes
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect();
+    let causes = collapse_causes(agg);
+    if !causes.is_empty() {
+        let parts: Vec<String> = causes.iter().map(|(k, v)| format!("{k} {v}")).collect();
         o += &format!("  collapses by cause: {}\n", parts.join(", "));
     }
-    if !agg.responses.is_empty() {
-        let parts: Vec<String> = agg
-            .responses
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect();
-        let strikes: u64 = agg
-            .outcomes
-            .iter()
-            .filter(|(k, _)| k.starts_with("strike:"))
-            .map(|(_, v)| v)
-            .sum();
+    let answers = protector_responses(agg);
+    if !answers.is_empty() {
+        let parts: Vec<String> = answers.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let strikes = agg.count_class(OutcomeClass::AnyStrike);
         o += &format!(
             "  protector's answers to strikes: {}; target retaliated in {} of {strikes}\n",
             parts.join(", "),
             agg.retaliations
         );
     }
-    let deals = agg.outcomes.get("deal").copied().unwrap_or(0);
+    let deals = agg.deals;
     if deals > 0 {
         o += &format!("\nDeal terms ({deals} deals; 0–100)   mean    p10    p50    p90\n");
         for (d, issue) in s.issues.iter().enumerate() {

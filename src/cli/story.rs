@@ -9,7 +9,6 @@ use crate::outcome::{Outcome, RoundRecord};
 use crate::scenario::types::Scenario;
 use crate::scenario::{Override, load};
 use crate::sim::Sim;
-use crate::study::batch::response_name;
 
 /// Plays run 0 under `seed`, prints its story, and writes the trace to `trace` if asked.
 pub fn run(
@@ -248,7 +247,7 @@ pub fn story(s: &Scenario, seed: u64, trace: &[RoundRecord], outcome: &Outcome) 
                 );
             }
             for (p, r) in responses {
-                t += &format!("; {} answers {}", s.actors[*p].name, response_name(*r));
+                t += &format!("; {} answers {}", s.actors[*p].name, r.name());
             }
             t += if *retaliation {
                 "; the target retaliates.\n"

@@ -141,10 +141,14 @@ pub fn weighted_mean(s: &Scenario, positions: &[Vec<f64>], d: usize) -> f64 {
     if den > 0.0 { num / den } else { f64::NAN }
 }
 
-/// Runs `runs` runs (from `first`) of the scenario's engine on `threads` workers (0: one per
-/// core), calling `each(run, trace)` in run order, so what it sees never depends on the
-/// thread count. Runs are done in batches; `stop(runs done)` is asked between batches and
-/// ends the ensemble there when it returns true. Returns the number of runs done.
+/// Runs in a chunk of a reference-engine ensemble.
+pub const CHUNK: u64 = 16;
+
+/// Runs `runs` runs (from `first`) of the scenario's engine through the
+/// [executor](crate::study::executor) on `threads` workers (0: one per core), calling
+/// `each(run, trace)` in run order, so what it sees never depends on the thread count.
+/// `stop(runs done)` is asked after each chunk and ends the ensemble there when it returns
+/// true. Returns the number of runs done.
 pub fn ensemble(
     s: &Scenario,
     first: u64,
@@ -154,40 +158,30 @@ pub fn ensemble(
     stop: &(dyn Fn(u64) -> bool + Sync),
     mut each: impl FnMut(u64, Trace) -> std::io::Result<()>,
 ) -> std::io::Result<u64> {
-    use rayon::prelude::*;
-    const BATCH: u64 = 256;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(std::io::Error::other)?;
-    let mut done = 0;
-    let mut start = first;
-    while start < first + runs {
-        if stop(done) {
-            break;
-        }
-        let end = (start + BATCH).min(first + runs);
-        let workers = pool.current_num_threads() as u64;
-        let per = (end - start).div_ceil(workers);
-        let parts: Vec<Vec<(u64, Trace)>> = pool.install(|| {
-            (0..workers)
-                .into_par_iter()
-                .map(|w| {
-                    let lo = start + w * per;
-                    let hi = (lo + per).min(end);
-                    if lo >= hi {
-                        return Vec::new();
-                    }
-                    let mut runner = Runner::new(s).expect("a reference engine");
-                    (lo..hi).map(|r| (r, runner.run(seed, r))).collect()
-                })
-                .collect()
-        });
-        for (r, t) in parts.into_iter().flatten() {
-            each(r, t)?;
-            done += 1;
-        }
-        start = end;
+    use crate::study::executor::{Simulator, execute};
+    execute(
+        threads,
+        first..first.saturating_add(runs),
+        CHUNK,
+        || Runner::new(s),
+        |runner, chunk| match runner {
+            Some(r) => chunk.map(|i| (i, Simulator::run(r, seed, i))).collect(),
+            None => Vec::new(),
+        },
+        |_, traces| {
+            for (r, t) in traces {
+                each(r, t)?;
+            }
+            Ok(())
+        },
+        stop,
+    )
+}
+
+impl crate::study::executor::Simulator for Runner {
+    type View<'a> = Trace;
+
+    fn run(&mut self, seed: u64, run: u64) -> Trace {
+        Runner::run(self, seed, run)
     }
-    Ok(done)
 }

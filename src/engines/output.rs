@@ -14,7 +14,6 @@
 //! * `bargains` (SMP) — one row per variant, run, state, actor and bargain put to it: initiator,
 //!   receiver, the election's probability, whether it was adopted, the position it gives.
 
-use std::fs;
 use std::io;
 use std::path::Path;
 use std::time::{Instant, SystemTime};
@@ -24,6 +23,7 @@ use serde_json::json;
 use super::{Trace, ensemble, weighted_mean};
 use crate::scenario::Scenario;
 use crate::scenario::types::Engine;
+use crate::study::results_dir::{Layout, ResultsDir, identity};
 use crate::study::table::{Column, ColumnType, TableWriter, Value};
 
 /// One scenario of the study with its label (`base` or the overrides).
@@ -268,24 +268,25 @@ pub fn write_study(
     stop: &(dyn Fn(u64) -> bool + Sync),
     observe: &mut dyn FnMut(usize, u64, &Trace),
 ) -> io::Result<Written> {
-    if dir.exists() {
-        return Err(io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            format!(
-                "{} already exists; results are never overwritten: choose another --out",
-                dir.display()
-            ),
-        ));
-    }
     let base = variants[0].scenario;
     let started = SystemTime::now();
     let clock = Instant::now();
-    let staging = dir.join(".partial");
-    fs::create_dir_all(&staging)?;
-    let mut rounds = TableWriter::create(&staging, "rounds", round_columns(base))?;
-    let mut actors = TableWriter::create(&staging, "actors", actor_columns(base))?;
     let (detail_name, detail_columns) = detail_table(base);
-    let mut detail = TableWriter::create(&staging, detail_name, detail_columns)?;
+    let layout = Layout {
+        tables: vec![
+            ("rounds".into(), round_columns(base)),
+            ("actors".into(), actor_columns(base)),
+            (detail_name.into(), detail_columns),
+        ],
+        streams: Vec::new(),
+    };
+    let id = identity(&json!({
+        "command": "run",
+        "seed": seed,
+        "runs": runs,
+        "variants": variants.iter().map(|v| json!({"label": v.label, "scenario": v.scenario})).collect::<Vec<_>>(),
+    }));
+    let mut out = ResultsDir::create(dir, id, layout).map_err(as_io)?;
     let mut finished = runs;
     for (k, v) in variants.iter().enumerate() {
         let before = k as u64 * runs;
@@ -299,36 +300,18 @@ pub fn write_study(
             &stop_at,
             |run, trace| {
                 observe(k, run, &trace);
-                write_run(
-                    &mut rounds,
-                    &mut actors,
-                    &mut detail,
-                    &v.label,
-                    v.scenario,
-                    run,
-                    &trace,
-                )
+                let [rounds, actors, detail] = &mut out.tables[..] else {
+                    return Err(io::Error::other("three tables"));
+                };
+                write_run(rounds, actors, detail, &v.label, v.scenario, run, &trace)?;
+                out.checkpoint(before + run + 1, &(k, run + 1))
             },
         )?;
         finished = finished.min(done);
+        if done < runs {
+            break;
+        }
     }
-    rounds.finish()?;
-    actors.finish()?;
-    detail.finish()?;
-    let files = [
-        "rounds.csv".to_owned(),
-        "rounds.parquet".to_owned(),
-        "actors.csv".to_owned(),
-        "actors.parquet".to_owned(),
-        format!("{detail_name}.csv"),
-        format!("{detail_name}.parquet"),
-    ];
-    let mut sums = serde_json::Map::new();
-    for f in &files {
-        fs::rename(staging.join(f), dir.join(f))?;
-        sums.insert(f.clone(), json!(crate::study::sha256_file(&dir.join(f))?));
-    }
-    fs::remove_dir_all(&staging)?;
     let engine = match &base.engine {
         Engine::Negotiation => "negotiation",
         e => e.name(),
@@ -341,16 +324,30 @@ pub fn write_study(
         "resolved_scenarios": variants.iter().map(|v| json!({"label": v.label, "scenario": v.scenario})).collect::<Vec<_>>(),
         "finished_runs": finished,
         "requested_runs": runs,
-        "complete": finished == runs,
         "started": humantime::format_rfc3339_seconds(started).to_string(),
         "ended": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         "seconds": clock.elapsed().as_secs_f64(),
-        "files": files,
-        "sha256": sums,
     });
-    crate::study::write_json(&dir.join("manifest.json"), &manifest)?;
+    let manifest = match manifest {
+        serde_json::Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    };
+    out.finish(finished, finished == runs, &finished, manifest, |_| {
+        Ok(Vec::new())
+    })
+    .map_err(as_io)?;
     Ok(Written {
         finished,
         requested: runs,
     })
+}
+
+/// A results-directory error as an I/O error with the same message (the engine CLI reports
+/// I/O errors).
+fn as_io(e: crate::study::results::ResultsError) -> io::Error {
+    let kind = match &e {
+        crate::study::results::ResultsError::Io(_, inner) => inner.kind(),
+        _ => io::ErrorKind::AlreadyExists,
+    };
+    io::Error::new(kind, e.to_string())
 }

@@ -5,16 +5,12 @@
 //! integer (counts, histograms, fixed-point sums), so adding runs up in any order — any thread
 //! count, any chunking — gives bit-identical summaries.
 
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
-
 use crate::model::formulas::wilson_interval;
-use crate::outcome::{Outcome, Response};
+use crate::outcome::{Outcome, OutcomeClass, OutcomeKind};
 use crate::scenario::Scenario;
 use crate::sim::{RunView, Sim};
 
@@ -54,7 +50,8 @@ impl ExactSum {
     pub fn value(&self) -> f64 {
         self.0 as f64 / FIXED
     }
-    fn merge(&mut self, o: &ExactSum) {
+    /// Adds another sum.
+    pub fn merge(&mut self, o: &ExactSum) {
         self.0 += o.0;
     }
 }
@@ -85,12 +82,18 @@ pub struct RoundSums {
 pub struct Aggregate {
     /// Runs added.
     pub runs: u64,
-    /// Count per outcome kind (`deal`, `talks_continue`, `collapse`, `strike:<actor>`).
-    pub outcomes: BTreeMap<String, u64>,
-    /// Count per collapse cause.
-    pub collapse_causes: BTreeMap<String, u64>,
-    /// Count per protector response level.
-    pub responses: BTreeMap<String, u64>,
+    /// Runs that ended in a deal.
+    pub deals: u64,
+    /// Runs with talks still going at the horizon.
+    pub talks_continue: u64,
+    /// Runs that ended in a collapse.
+    pub collapses: u64,
+    /// Per actor: runs that ended in its strike.
+    pub strikes: Vec<u64>,
+    /// Collapses per cause, in the order of [`crate::outcome::CollapseCause::ALL`].
+    pub collapse_causes: [u64; 3],
+    /// Protector answers per level, in the order of [`crate::outcome::Response::ALL`].
+    pub responses: [u64; 3],
     /// Strikes the target answered militarily.
     pub retaliations: u64,
     /// Per issue: histogram of deal terms at 0.1-point resolution.
@@ -107,12 +110,49 @@ pub struct Aggregate {
     pub per_round: Vec<RoundSums>,
 }
 
+fn add_counts(a: &mut [u64], b: &[u64]) {
+    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+}
+
+fn add_sums(a: &mut [ExactSum], b: &[ExactSum]) {
+    a.iter_mut().zip(b).for_each(|(x, y)| x.merge(y));
+}
+
+impl RoundSums {
+    /// Adds another round's sums. Destructures both, so that a field added later cannot be
+    /// forgotten here.
+    fn merge(&mut self, o: &RoundSums) {
+        let RoundSums {
+            runs,
+            threat,
+            gap,
+            trust,
+            consistency,
+            deal_estimate,
+            mandate,
+            strike_probability,
+        } = self;
+        *runs += o.runs;
+        threat.merge(&o.threat);
+        gap.merge(&o.gap);
+        add_sums(trust, &o.trust);
+        add_sums(consistency, &o.consistency);
+        add_sums(deal_estimate, &o.deal_estimate);
+        mandate
+            .iter_mut()
+            .zip(&o.mandate)
+            .for_each(|(a, b)| add_sums(a, b));
+        strike_probability.merge(&o.strike_probability);
+    }
+}
+
 impl Aggregate {
     /// An empty aggregate for scenario `s`.
     pub fn new(s: &Scenario) -> Self {
         let n = s.issues.len();
         let sides = s.sides.len();
         Aggregate {
+            strikes: vec![0; s.actors.len()],
             terms: vec![vec![0; BINS]; n],
             terms_sum: vec![ExactSum::default(); n],
             terms_sq: vec![ExactSum::default(); n],
@@ -132,11 +172,11 @@ impl Aggregate {
     }
 
     /// Adds one run.
-    pub fn add(&mut self, s: &Scenario, run: &RunView<'_>) {
+    pub fn add(&mut self, run: &RunView<'_>) {
         self.runs += 1;
-        *self.outcomes.entry(kind(s, run.outcome)).or_default() += 1;
         match run.outcome {
             Outcome::Deal { terms, round, .. } => {
+                self.deals += 1;
                 self.deal_rounds[*round] += 1;
                 for (d, &y) in terms.iter().enumerate() {
                     self.terms[d][(y * 10.0).round().clamp(0.0, (BINS - 1) as f64) as usize] += 1;
@@ -145,25 +185,22 @@ impl Aggregate {
                 }
             }
             Outcome::Collapse { cause, .. } => {
-                *self
-                    .collapse_causes
-                    .entry(format!("{cause:?}").to_lowercase())
-                    .or_default() += 1
+                self.collapses += 1;
+                self.collapse_causes[cause.index()] += 1;
             }
             Outcome::Strike {
+                by,
                 responses,
                 retaliation,
                 ..
             } => {
+                self.strikes[*by] += 1;
                 for (_, r) in responses {
-                    *self
-                        .responses
-                        .entry(response_name(*r).to_owned())
-                        .or_default() += 1;
+                    self.responses[r.index()] += 1;
                 }
                 self.retaliations += u64::from(*retaliation);
             }
-            Outcome::TalksContinue => {}
+            Outcome::TalksContinue => self.talks_continue += 1,
         }
         let last = run.trace.last().map_or(0, |r| r.round);
         self.rounds[last] += 1;
@@ -185,65 +222,86 @@ impl Aggregate {
         }
     }
 
-    /// Adds another aggregate (exact: the order of merging does not matter).
-    pub fn merge(mut self, o: Aggregate) -> Aggregate {
-        if self.terms.is_empty() {
-            return o;
-        }
-        if o.terms.is_empty() {
-            return self;
-        }
-        self.runs += o.runs;
-        for (k, v) in o.outcomes {
-            *self.outcomes.entry(k).or_default() += v;
-        }
-        for (k, v) in o.collapse_causes {
-            *self.collapse_causes.entry(k).or_default() += v;
-        }
-        for (k, v) in o.responses {
-            *self.responses.entry(k).or_default() += v;
-        }
-        self.retaliations += o.retaliations;
-        for (a, b) in self.terms.iter_mut().zip(&o.terms) {
-            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-        }
-        self.terms_sum
+    /// Adds another aggregate of the same scenario (exact: the order of merging does not
+    /// matter). Destructures both, so that a field added later cannot be forgotten here.
+    pub fn merge(&mut self, o: &Aggregate) {
+        let Aggregate {
+            runs,
+            deals,
+            talks_continue,
+            collapses,
+            strikes,
+            collapse_causes,
+            responses,
+            retaliations,
+            terms,
+            terms_sum,
+            terms_sq,
+            rounds,
+            deal_rounds,
+            per_round,
+        } = self;
+        *runs += o.runs;
+        *deals += o.deals;
+        *talks_continue += o.talks_continue;
+        *collapses += o.collapses;
+        add_counts(strikes, &o.strikes);
+        add_counts(collapse_causes, &o.collapse_causes);
+        add_counts(responses, &o.responses);
+        *retaliations += o.retaliations;
+        terms
             .iter_mut()
-            .zip(&o.terms_sum)
+            .zip(&o.terms)
+            .for_each(|(a, b)| add_counts(a, b));
+        add_sums(terms_sum, &o.terms_sum);
+        add_sums(terms_sq, &o.terms_sq);
+        add_counts(rounds, &o.rounds);
+        add_counts(deal_rounds, &o.deal_rounds);
+        per_round
+            .iter_mut()
+            .zip(&o.per_round)
             .for_each(|(a, b)| a.merge(b));
-        self.terms_sq
-            .iter_mut()
-            .zip(&o.terms_sq)
-            .for_each(|(a, b)| a.merge(b));
-        self.rounds
-            .iter_mut()
-            .zip(&o.rounds)
-            .for_each(|(a, b)| *a += b);
-        for (a, b) in self.per_round.iter_mut().zip(&o.per_round) {
-            a.runs += b.runs;
-            a.threat.merge(&b.threat);
-            a.gap.merge(&b.gap);
-            a.strike_probability.merge(&b.strike_probability);
-            for k in 0..a.trust.len() {
-                a.trust[k].merge(&b.trust[k]);
-                a.consistency[k].merge(&b.consistency[k]);
-                a.deal_estimate[k].merge(&b.deal_estimate[k]);
-                a.mandate[k]
-                    .iter_mut()
-                    .zip(&b.mandate[k])
-                    .for_each(|(x, y)| x.merge(y));
-            }
-        }
-        self
     }
 
-    /// Share of runs with outcome `kind`, with its 95% Wilson interval.
-    pub fn share(&self, kind: &str) -> (f64, f64, f64) {
-        let c = self.outcomes.get(kind).copied().unwrap_or(0);
-        let (lo, hi) = wilson_interval(c, self.runs, 1.959_963_984_540_054);
+    /// Runs of outcome kind `k`.
+    pub fn count(&self, k: OutcomeKind) -> u64 {
+        match k {
+            OutcomeKind::Deal => self.deals,
+            OutcomeKind::TalksContinue => self.talks_continue,
+            OutcomeKind::Collapse => self.collapses,
+            OutcomeKind::Strike(by) => self.strikes.get(by).copied().unwrap_or(0),
+        }
+    }
+
+    /// Runs in outcome class `c`.
+    pub fn count_class(&self, c: OutcomeClass) -> u64 {
+        match c {
+            OutcomeClass::Kind(k) => self.count(k),
+            OutcomeClass::AnyStrike => self.strikes.iter().sum(),
+        }
+    }
+
+    /// Share of runs that ended in a strike by anyone.
+    pub fn strike_share(&self) -> f64 {
+        self.share(OutcomeClass::AnyStrike).0
+    }
+
+    /// The actors that struck in some run, by index.
+    pub fn strikers(&self) -> impl Iterator<Item = usize> + '_ {
+        self.strikes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, _)| i)
+    }
+
+    /// Share of runs in outcome class `c`, with its 95% Wilson interval.
+    pub fn share(&self, c: OutcomeClass) -> (f64, f64, f64) {
+        let n = self.count_class(c);
+        let (lo, hi) = wilson_interval(n, self.runs, 1.959_963_984_540_054);
         (
             if self.runs > 0 {
-                c as f64 / self.runs as f64
+                n as f64 / self.runs as f64
             } else {
                 0.0
             },
@@ -252,25 +310,9 @@ impl Aggregate {
         )
     }
 
-    /// Share of all strikes, whoever struck.
-    pub fn strike_share(&self) -> f64 {
-        let c: u64 = self
-            .outcomes
-            .iter()
-            .filter(|(k, _)| k.starts_with("strike:"))
-            .map(|(_, v)| v)
-            .sum();
-        c as f64 / self.runs.max(1) as f64
-    }
-
-    /// Number of deals.
-    pub fn deals(&self) -> u64 {
-        self.outcomes.get("deal").copied().unwrap_or(0)
-    }
-
     /// Sample variance of the deal terms of issue `d` (NaN with fewer than two deals).
     pub fn terms_variance(&self, d: usize) -> f64 {
-        let n = self.deals() as f64;
+        let n = self.deals as f64;
         if n < 2.0 {
             return f64::NAN;
         }
@@ -329,25 +371,6 @@ fn quantile(hist: &[u64], q: f64) -> Option<usize> {
     })
 }
 
-/// The outcome kind as used in summaries: `deal`, `talks_continue`, `collapse`, `strike:<actor>`.
-pub fn kind(s: &Scenario, o: &Outcome) -> String {
-    match o {
-        Outcome::Deal { .. } => "deal".into(),
-        Outcome::TalksContinue => "talks_continue".into(),
-        Outcome::Collapse { .. } => "collapse".into(),
-        Outcome::Strike { by, .. } => format!("strike:{}", s.actors[*by].id),
-    }
-}
-
-/// A protector response's name in summaries.
-pub fn response_name(r: Response) -> &'static str {
-    match r {
-        Response::Diplomatic => "diplomatic",
-        Response::Material => "material",
-        Response::Military => "military",
-    }
-}
-
 /// What to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ensemble {
@@ -361,67 +384,87 @@ pub struct Ensemble {
     pub progress: bool,
 }
 
-/// Runs the ensemble: runs are split into chunks, each worker keeps one reused [`Sim`].
+/// Runs in a chunk of an ensemble.
+pub const CHUNK: u64 = 512;
+
+/// Runs the ensemble through the [executor](super::executor): each worker keeps one reused
+/// [`Sim`], and the chunks' aggregates are merged exactly.
 pub fn run_ensemble(scenario: &Arc<Scenario>, e: Ensemble) -> Aggregate {
-    const CHUNK: u64 = 512;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(e.threads)
-        .build()
-        .expect("a thread pool");
-    let done = AtomicU64::new(0);
-    let chunks: Vec<(u64, u64)> = (0..e.runs.div_ceil(CHUNK))
-        .map(|c| (c * CHUNK, ((c + 1) * CHUNK).min(e.runs)))
-        .collect();
+    let mut agg = Aggregate::new(scenario);
     let show = e.progress && e.runs >= 100_000 && std::io::stderr().is_terminal();
-    std::thread::scope(|scope| {
-        if show {
-            scope.spawn(|| progress(&done, e.runs));
-        }
-        let agg = pool.install(|| {
-            chunks
-                .par_iter()
-                .map_init(
-                    || Sim::new(scenario.clone()),
-                    |sim, &(from, to)| {
-                        let mut agg = Aggregate::new(scenario);
-                        for i in from..to {
-                            let view = sim.run(e.seed, i);
-                            agg.add(scenario, &view);
-                        }
-                        done.fetch_add(to - from, Ordering::Relaxed);
-                        agg
-                    },
-                )
-                .reduce(Aggregate::default, Aggregate::merge)
-        });
-        done.store(u64::MAX, Ordering::Relaxed);
-        if agg.runs == 0 {
-            Aggregate::new(scenario)
-        } else {
-            agg
-        }
-    })
+    let progress = Progress::new(show, e.runs);
+    let done = super::executor::execute(
+        e.threads,
+        0..e.runs,
+        CHUNK,
+        || Sim::new(scenario.clone()),
+        |sim, runs| {
+            let mut part = Aggregate::new(scenario);
+            for i in runs {
+                part.add(&sim.run(e.seed, i));
+            }
+            part
+        },
+        |_, part| {
+            agg.merge(&part);
+            Ok::<_, std::convert::Infallible>(())
+        },
+        &|done| {
+            progress.show(done);
+            false
+        },
+    );
+    progress.clear();
+    let Ok(_) = done;
+    agg
 }
 
-fn progress(done: &AtomicU64, total: u64) {
-    let start = Instant::now();
-    loop {
-        let d = done.load(Ordering::Relaxed);
-        if d == u64::MAX {
-            eprint!("\r{:60}\r", "");
+/// A progress line on stderr (`done/total runs, time left`), at most five times a second.
+pub struct Progress {
+    show: bool,
+    total: u64,
+    start: Instant,
+    last: std::sync::Mutex<Option<Instant>>,
+}
+
+impl Progress {
+    /// A progress line for `total` runs, drawn only when `show`.
+    pub fn new(show: bool, total: u64) -> Self {
+        Progress {
+            show,
+            total,
+            start: Instant::now(),
+            last: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Shows that `done` runs have finished.
+    pub fn show(&self, done: u64) {
+        if !self.show {
             return;
         }
-        let secs = start.elapsed().as_secs_f64();
-        let eta = if d > 0 {
-            secs * (total - d) as f64 / d as f64
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        if last.is_some_and(|t| t.elapsed() < Duration::from_millis(200)) {
+            return;
+        }
+        *last = Some(Instant::now());
+        let secs = self.start.elapsed().as_secs_f64();
+        let eta = if done > 0 {
+            secs * self.total.saturating_sub(done) as f64 / done as f64
         } else {
-            f64::NAN
+            0.0
         };
         eprint!(
-            "\r  {d}/{total} runs ({:.0}%), {:.0} s left   ",
-            100.0 * d as f64 / total as f64,
-            eta
+            "\r  {done}/{} runs ({:.0}%), {eta:.0} s left   ",
+            self.total,
+            100.0 * done as f64 / self.total.max(1) as f64
         );
-        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    /// Clears the line.
+    pub fn clear(&self) {
+        if self.show {
+            eprint!("\r{:60}\r", "");
+        }
     }
 }

@@ -10,15 +10,11 @@
 //! Like ensembles, every aggregate is an integer or an exact fixed-point sum, so a comparison is
 //! identical on any thread count.
 
-use std::collections::BTreeMap;
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use rayon::prelude::*;
-
-use super::batch::{Aggregate, kind};
-use crate::outcome::Outcome;
+use super::batch::Aggregate;
+use crate::outcome::{OutcomeClass, OutcomeKind};
 use crate::scenario::Scenario;
 use crate::sim::{RunView, Sim};
 
@@ -95,8 +91,9 @@ impl Difference {
 pub struct VariantResult {
     /// The ensemble summary of this variant.
     pub agg: Aggregate,
-    /// Paired differences of each outcome kind's indicator (variant − base).
-    pub kinds: BTreeMap<String, Paired>,
+    /// Paired differences of each class's indicator (variant − base), in the order of
+    /// [`Comparison::classes`].
+    pub paired: Vec<Paired>,
     /// Paired differences of the round each run ended in.
     pub rounds: Paired,
 }
@@ -104,48 +101,78 @@ pub struct VariantResult {
 /// A finished comparison: `variants[0]` is the base.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Comparison {
+    /// The outcome classes compared: deal, talks going, collapse, any strike, then a strike by
+    /// each actor of the base (variants' strikers are matched to the base's by id).
+    pub classes: Vec<OutcomeClass>,
     /// Per variant, base first.
     pub variants: Vec<VariantResult>,
 }
 
-/// The outcome kinds of a run for pairing: its own kind and, for a strike, `strike` (anyone).
-fn kinds(s: &Scenario, o: &Outcome) -> [String; 2] {
-    let k = kind(s, o);
-    let any = if k.starts_with("strike:") {
-        "strike".to_owned()
-    } else {
-        String::new()
-    };
-    [k, any]
+/// For each variant, the base's index of each of its actors (by id): a strike by an actor the
+/// base does not have counts only as a strike by anyone.
+fn actors_in_base(scenarios: &[Arc<Scenario>]) -> Vec<Vec<Option<usize>>> {
+    scenarios
+        .iter()
+        .map(|s| {
+            s.actors
+                .iter()
+                .map(|a| scenarios[0].actor_index(&a.id))
+                .collect()
+        })
+        .collect()
+}
+
+/// The kind of a variant's run in the base's actor indices.
+fn in_base(to_base: &[Option<usize>], k: OutcomeKind) -> Option<OutcomeKind> {
+    match k {
+        OutcomeKind::Strike(by) => to_base[by].map(OutcomeKind::Strike),
+        other => Some(other),
+    }
+}
+
+fn contains(c: OutcomeClass, k: Option<OutcomeKind>, any_strike: bool) -> bool {
+    match c {
+        OutcomeClass::AnyStrike => any_strike,
+        OutcomeClass::Kind(_) => k.is_some_and(|k| c.contains(k)),
+    }
 }
 
 impl Comparison {
     /// An empty comparison of these scenarios (base first).
     pub fn new(scenarios: &[Arc<Scenario>]) -> Self {
+        let mut classes = OutcomeClass::COMMON.to_vec();
+        classes.extend(
+            (0..scenarios[0].actors.len()).map(|i| OutcomeClass::Kind(OutcomeKind::Strike(i))),
+        );
         Comparison {
             variants: scenarios
                 .iter()
                 .map(|s| VariantResult {
                     agg: Aggregate::new(s),
-                    kinds: BTreeMap::new(),
+                    paired: vec![Paired::default(); classes.len()],
                     rounds: Paired::default(),
                 })
                 .collect(),
+            classes,
         }
     }
 
-    fn merge(mut self, o: Comparison) -> Comparison {
-        if self.variants.is_empty() {
-            return o;
+    /// Adds another comparison of the same scenarios (exact, in any order). Destructures each
+    /// variant, so that a field added later cannot be forgotten here.
+    pub fn merge(&mut self, o: &Comparison) {
+        for (a, b) in self.variants.iter_mut().zip(&o.variants) {
+            let VariantResult {
+                agg,
+                paired,
+                rounds,
+            } = a;
+            agg.merge(&b.agg);
+            paired
+                .iter_mut()
+                .zip(&b.paired)
+                .for_each(|(x, y)| x.merge(y));
+            rounds.merge(&b.rounds);
         }
-        for (a, b) in self.variants.iter_mut().zip(o.variants) {
-            a.agg = std::mem::take(&mut a.agg).merge(b.agg);
-            for (k, p) in b.kinds {
-                a.kinds.entry(k).or_default().merge(&p);
-            }
-            a.rounds.merge(&b.rounds);
-        }
-        self
     }
 
     /// Runs per variant.
@@ -155,12 +182,12 @@ impl Comparison {
 
     /// Difference in the share of outcome `kind` (`deal`, `collapse`, `strike:<id>`, or
     /// `strike` for any strike) between variant `v` and the base, paired.
-    pub fn share_difference(&self, v: usize, kind: &str) -> Difference {
-        let (d, m) = self.variants[v]
-            .kinds
-            .get(kind)
-            .copied()
-            .unwrap_or_default()
+    pub fn share_difference(&self, v: usize, class: OutcomeClass) -> Difference {
+        let (d, m) = self
+            .classes
+            .iter()
+            .position(|&c| c == class)
+            .map_or_else(Paired::default, |i| self.variants[v].paired[i])
             .mean_and_margin();
         Difference::new(d, m)
     }
@@ -175,7 +202,7 @@ impl Comparison {
     pub fn terms_difference(&self, v: usize, d: usize) -> Difference {
         let (a, b) = (&self.variants[v].agg, &self.variants[0].agg);
         let diff = a.terms_mean(d) - b.terms_mean(d);
-        let se2 = |x: &Aggregate| x.terms_variance(d) / x.deals() as f64;
+        let se2 = |x: &Aggregate| x.terms_variance(d) / x.deals as f64;
         let se = (se2(a) + se2(b)).sqrt();
         let margin = if diff == 0.0 && se.is_nan() {
             0.0
@@ -188,124 +215,72 @@ impl Comparison {
 
 /// Runs `runs` runs of the base (`scenarios[0]`) and every variant under common random numbers.
 pub fn compare(scenarios: &[Arc<Scenario>], runs: u64, seed: u64, threads: usize) -> Comparison {
-    let never = AtomicBool::new(false);
     let mut c = Comparison::new(scenarios);
-    execute(
+    let done = execute(
         scenarios,
         0..runs,
         seed,
         threads,
-        &never,
+        &|_| false,
         &mut c,
         |_, _, _| (),
-        |_| Ok(()),
-    )
-    .expect("no sink, no error");
+        |_, _| Ok(()),
+    );
+    debug_assert!(done.is_ok(), "no sink, no error");
     c
 }
 
-/// Runs `runs` (a range of run indices) of every variant, adding them to `into`, in batches of
-/// chunks run in parallel and handed to `sink` in run order: for each run index, one value
-/// `per_run(variant, run, view)` per variant. Stops after the batch during which `stop` was
-/// set. Returns the number of runs done (a prefix of the range).
+/// Runs in a chunk of a comparison (every variant plays each run).
+pub const CHUNK: u64 = 256;
+
+/// Runs `runs` (a range of run indices) of every variant through the
+/// [executor](super::executor), adding them to `into`. For each run index, `per_run(variant,
+/// run, view)` makes one value per variant; after each chunk is merged into `into`, `sink(into,
+/// values)` gets the chunk's values in run order. `stop(runs done)` is asked after each chunk.
+/// Returns the number of runs done (a prefix of the range).
 #[allow(clippy::too_many_arguments)]
 pub fn execute<R: Send>(
     scenarios: &[Arc<Scenario>],
     runs: Range<u64>,
     seed: u64,
     threads: usize,
-    stop: &AtomicBool,
+    stop: &(dyn Fn(u64) -> bool + Sync),
     into: &mut Comparison,
     per_run: impl Fn(usize, u64, &RunView<'_>) -> R + Sync,
-    mut sink: impl FnMut(Vec<R>) -> std::io::Result<()>,
+    mut sink: impl FnMut(&Comparison, Vec<R>) -> std::io::Result<()>,
 ) -> std::io::Result<u64> {
-    const CHUNK: u64 = 256;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("a thread pool");
-    let chunks: Vec<Range<u64>> = runs
-        .clone()
-        .step_by(CHUNK as usize)
-        .map(|from| from..(from + CHUNK).min(runs.end))
-        .collect();
-    // Eight chunks a worker per batch: few barriers, and still few rows held at once.
-    let per_batch = pool.current_num_threads().max(1) * 8;
-    let spare = Mutex::new(Vec::new());
-    let mut done = 0;
-    for batch in chunks.chunks(per_batch) {
-        if stop.load(Ordering::Relaxed) {
-            break;
-        }
-        let results: Vec<(Comparison, Vec<R>)> = pool.install(|| {
-            batch
-                .par_iter()
-                .map_init(
-                    || SimSet::take(&spare, scenarios),
-                    |set, range| {
-                        let sims = &mut set.sims;
-                        let mut c = Comparison::new(scenarios);
-                        let mut rows =
-                            Vec::with_capacity((range.end - range.start) as usize * sims.len());
-                        for i in range.clone() {
-                            c.add_run(scenarios, sims, seed, i, &per_run, &mut rows);
-                        }
-                        (c, rows)
-                    },
-                )
-                .collect()
-        });
-        for (c, rows) in results {
-            done += c.runs();
-            let merged = std::mem::replace(
-                into,
-                Comparison {
-                    variants: Vec::new(),
-                },
-            );
-            *into = merged.merge(c);
-            sink(rows)?;
-        }
-    }
-    // Runs where neither side had a kind contribute d = 0: complete the counts.
-    let n = into.runs();
-    for v in into.variants.iter_mut().skip(1) {
-        for p in v.kinds.values_mut() {
-            p.n = n;
-        }
-    }
-    Ok(done)
-}
-
-/// One simulator per variant, lent to a worker for a batch and given back afterwards, so that
-/// Worlds are built once per study, not once per batch.
-struct SimSet<'a> {
-    sims: Vec<Sim>,
-    home: &'a Mutex<Vec<Vec<Sim>>>,
-}
-
-impl<'a> SimSet<'a> {
-    fn take(home: &'a Mutex<Vec<Vec<Sim>>>, scenarios: &[Arc<Scenario>]) -> Self {
-        let reused = home.lock().expect("not poisoned").pop();
-        let sims =
-            reused.unwrap_or_else(|| scenarios.iter().map(|s| Sim::new(s.clone())).collect());
-        SimSet { sims, home }
-    }
-}
-
-impl Drop for SimSet<'_> {
-    fn drop(&mut self) {
-        if let Ok(mut home) = self.home.lock() {
-            home.push(std::mem::take(&mut self.sims));
-        }
-    }
+    let to_base = actors_in_base(scenarios);
+    super::executor::execute(
+        threads,
+        runs,
+        CHUNK,
+        || {
+            scenarios
+                .iter()
+                .map(|s| Sim::new(s.clone()))
+                .collect::<Vec<_>>()
+        },
+        |sims, range| {
+            let mut c = Comparison::new(scenarios);
+            let mut rows = Vec::with_capacity((range.end - range.start) as usize * sims.len());
+            for i in range {
+                c.add_run(&to_base, sims, seed, i, &per_run, &mut rows);
+            }
+            (c, rows)
+        },
+        |_, (c, rows)| {
+            into.merge(&c);
+            sink(into, rows)
+        },
+        stop,
+    )
 }
 
 impl Comparison {
     /// Plays run `i` of every variant and adds it.
     fn add_run<R>(
         &mut self,
-        scenarios: &[Arc<Scenario>],
+        to_base: &[Vec<Option<usize>>],
         sims: &mut [Sim],
         seed: u64,
         i: u64,
@@ -313,25 +288,24 @@ impl Comparison {
         rows: &mut Vec<R>,
     ) {
         let base = sims[0].run(seed, i);
-        let (base_kinds, base_round) = (kinds(&scenarios[0], base.outcome), last_round(base.trace));
-        self.variants[0].agg.add(&scenarios[0], &base);
+        let base_kind = Some(OutcomeKind::of(base.outcome));
+        let base_strike = matches!(base_kind, Some(OutcomeKind::Strike(_)));
+        let base_round = last_round(base.trace);
+        self.variants[0].agg.add(&base);
         rows.push(per_run(0, i, &base));
         for (v, sim) in sims.iter_mut().enumerate().skip(1) {
             let view = sim.run(seed, i);
             rows.push(per_run(v, i, &view));
-            let var_kinds = kinds(&scenarios[v], view.outcome);
+            let own = OutcomeKind::of(view.outcome);
+            let kind = in_base(&to_base[v], own);
+            let strike = matches!(own, OutcomeKind::Strike(_));
             let r = &mut self.variants[v];
-            r.agg.add(&scenarios[v], &view);
-            let mut all: Vec<&String> = base_kinds
-                .iter()
-                .chain(&var_kinds)
-                .filter(|k| !k.is_empty())
-                .collect();
-            all.sort();
-            all.dedup();
-            for k in all {
-                let d = i64::from(var_kinds.contains(k)) - i64::from(base_kinds.contains(k));
-                r.kinds.entry(k.clone()).or_default().add(d);
+            r.agg.add(&view);
+            for (p, &c) in r.paired.iter_mut().zip(&self.classes) {
+                p.add(
+                    i64::from(contains(c, kind, strike))
+                        - i64::from(contains(c, base_kind, base_strike)),
+                );
             }
             r.rounds
                 .add(last_round(view.trace) as i64 - base_round as i64);

@@ -11,21 +11,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Instant, SystemTime};
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 use sha2::{Digest as _, Sha256};
 
-use super::batch::kind;
 use super::design::{Design, Distribution, Point, spread_order, values};
-use super::table::{Column, ColumnType, TableWriter, Value, read_parquet};
-use super::{sha256_file, write_json};
+use super::sha256_file;
+use super::table::{Column, ColumnType, Value, read_parquet};
+use crate::outcome::{OutcomeClass, OutcomeKind};
 use crate::scenario::error::{Diagnostic, Diagnostics};
 use crate::scenario::load::parse_ron;
 use crate::scenario::{Override, Prepared, prepare};
@@ -211,12 +209,9 @@ pub fn load_experiment(file: &Path) -> Result<Loaded, Diagnostics> {
         ));
     }
     for (i, o) in experiment.outcomes.iter().enumerate() {
-        let known = ["deal", "talks_continue", "collapse", "strike"].contains(&o.as_str())
-            || o.strip_prefix("strike:").is_some_and(|id| {
-                base_scenario
-                    .as_ref()
-                    .is_some_and(|s| s.actor_index(id).is_some())
-            });
+        let known = base_scenario
+            .as_ref()
+            .is_some_and(|s| OutcomeClass::parse(o, s).is_some());
         if !known {
             errors.push(err(
                 format!("outcomes[{i}]"),
@@ -363,11 +358,12 @@ pub struct PointResult {
     pub point: usize,
     /// Parameter values.
     pub values: Vec<f64>,
-    /// Count per outcome kind, or why the point could not run.
-    pub counts: Result<BTreeMap<String, u64>, String>,
+    /// Runs in each recorded outcome class (in the order of the experiment's `outcomes`), or
+    /// why the point could not run.
+    pub counts: Result<Vec<u64>, String>,
     /// Mean round the runs ended in.
     pub rounds_mean: f64,
-    /// Each run's outcome kind and final round, when the runs table is asked for.
+    /// Each run's outcome kind (named) and final round, when the runs table is asked for.
     pub runs: Vec<(String, u64)>,
 }
 
@@ -398,30 +394,38 @@ pub fn run_point(
         .base
         .scenario(&l.overrides(point))
         .map_err(one_line)
-        .map(|scenario| {
+        .and_then(|scenario| {
+            let classes = l
+                .experiment
+                .outcomes
+                .iter()
+                .map(|o| {
+                    OutcomeClass::parse(o, &scenario)
+                        .ok_or_else(|| format!("unknown outcome `{o}` at this point"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
             let scenario = Arc::new(scenario);
             let reused = sim
                 .as_mut()
                 .is_some_and(|s| s.set_scenario(scenario.clone()));
-            if !reused {
-                *sim = Some(Sim::new(scenario.clone()));
-            }
-            let sim = sim.as_mut().expect("set above");
-            let mut counts = BTreeMap::new();
+            let sim = match sim {
+                Some(sim) if reused => sim,
+                _ => sim.insert(Sim::new(scenario.clone())),
+            };
+            let mut counts = vec![0u64; classes.len()];
             for r in 0..l.experiment.replications {
                 let view = sim.run(l.experiment.seed, r);
-                let k = kind(&scenario, view.outcome);
-                if k.starts_with("strike:") {
-                    *counts.entry("strike".to_owned()).or_insert(0) += 1;
+                let k = OutcomeKind::of(view.outcome);
+                for (n, c) in counts.iter_mut().zip(&classes) {
+                    *n += u64::from(c.contains(k));
                 }
                 let round = view.trace.last().map_or(0, |x| x.round) as u64;
                 if keep_runs {
-                    runs.push((k.clone(), round));
+                    runs.push((k.name(&scenario), round));
                 }
-                *counts.entry(k).or_insert(0) += 1;
                 rounds += round;
             }
-            counts
+            Ok(counts)
         });
     PointResult {
         position,
@@ -457,9 +461,8 @@ fn point_row(l: &Loaded, r: &PointResult) -> Vec<Value> {
     row.push(Value::U64(l.experiment.replications));
     match &r.counts {
         Ok(counts) => {
-            for o in &l.experiment.outcomes {
-                let c = counts.get(o).copied().unwrap_or(0);
-                row.push(Value::F64(c as f64 / l.experiment.replications as f64));
+            for c in counts {
+                row.push(Value::F64(*c as f64 / l.experiment.replications as f64));
             }
             row.push(Value::F64(r.rounds_mean));
             row.push(Value::Null);
@@ -504,17 +507,6 @@ fn json_map(v: Json) -> serde_json::Map<String, Json> {
     }
 }
 
-/// Moves the finished tables (points, and runs if written) from `staging` into `dir` and
-/// removes `staging`.
-fn publish(staging: &Path, dir: &Path) -> io::Result<()> {
-    for f in ["points.csv", "points.parquet", "runs.csv", "runs.parquet"] {
-        if staging.join(f).exists() {
-            fs::rename(staging.join(f), dir.join(f))?;
-        }
-    }
-    fs::remove_dir_all(staging)
-}
-
 /// Runs `slice` of the experiment into `dir` (which must not exist): the points table as CSV and
 /// Parquet, written as points finish, and a manifest. `progress(done, total)` is called after
 /// each batch; when `stop` is set the sweep ends after the batch, keeping what finished.
@@ -540,7 +532,10 @@ pub fn sweep_run_columns() -> Vec<Column> {
     ]
 }
 
-/// [`sweep`], with one row per run as well (`runs.csv`, `runs.parquet`) when `runs_table`.
+/// [`sweep`], with one row per run as well (`runs.csv`, `runs.parquet`) when `runs_table`. The
+/// points go through the [executor](super::executor) one per chunk, each worker keeping its
+/// simulator across points of the same shape; the tables are written in spread order as points
+/// finish, in a [results directory](super::results_dir).
 pub fn sweep_with(
     l: &Loaded,
     slice: &Slice,
@@ -551,77 +546,75 @@ pub fn sweep_with(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<SweepSummary, super::results::ResultsError> {
     use super::results::ResultsError;
-    let at = |p: &Path| {
-        let p = p.to_path_buf();
-        move |e: io::Error| ResultsError::Io(p.clone(), e)
-    };
-    if dir.exists() {
-        return Err(ResultsError::Exists(dir.to_path_buf()));
+    use super::results_dir::{Layout, ResultsDir, identity};
+    let mut tables = vec![("points".to_owned(), point_columns(l))];
+    if runs_table {
+        tables.push(("runs".to_owned(), sweep_run_columns()));
     }
-    let staging = dir.join(".partial");
-    fs::create_dir_all(&staging).map_err(at(&staging))?;
+    let id = identity(&json!({
+        "command": "sweep",
+        "experiment": l.identity(),
+        "slice": slice.describe(),
+        "runs_table": runs_table,
+    }));
+    let mut out = ResultsDir::create(
+        dir,
+        id,
+        Layout {
+            tables,
+            streams: Vec::new(),
+        },
+    )?;
     let started = SystemTime::now();
     let clock = Instant::now();
     let positions = slice.positions(l);
-    let mut table =
-        TableWriter::create(&staging, "points", point_columns(l)).map_err(at(&staging))?;
-    let mut run_rows = if runs_table {
-        Some(TableWriter::create(&staging, "runs", sweep_run_columns()).map_err(at(&staging))?)
-    } else {
-        None
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("a thread pool");
-    let per_batch = pool.current_num_threads().max(1) * 4;
-    let mut done = 0;
-    let mut failed = Vec::new();
-    for batch in positions.chunks(per_batch) {
-        if stop.load(Ordering::Relaxed) {
-            break;
-        }
-        let results: Vec<PointResult> = pool.install(|| {
-            batch
-                .par_iter()
-                .map_init(|| None, |sim, &p| run_point(l, p, sim, runs_table))
-                .collect()
-        });
-        for r in &results {
-            table.push(&point_row(l, r)).map_err(at(&staging))?;
-            if let Some(w) = &mut run_rows {
-                for (i, (outcome, round)) in r.runs.iter().enumerate() {
-                    let row = [
-                        Value::U64(r.position as u64),
-                        Value::U64(r.point as u64),
-                        Value::U64(i as u64),
-                        Value::Str(outcome.clone()),
-                        Value::U64(*round),
-                    ];
-                    w.push(&row).map_err(at(&staging))?;
+    let total = positions.len();
+    let mut failed: Vec<(usize, String)> = Vec::new();
+    let done = super::executor::execute(
+        threads,
+        0..total as u64,
+        1,
+        || None,
+        |sim, items| {
+            items
+                .map(|i| run_point(l, positions[i as usize], sim, runs_table))
+                .collect::<Vec<_>>()
+        },
+        |items, results| {
+            for r in &results {
+                out.tables[0].push(&point_row(l, r))?;
+                if runs_table {
+                    for (i, (outcome, round)) in r.runs.iter().enumerate() {
+                        let row = [
+                            Value::U64(r.position as u64),
+                            Value::U64(r.point as u64),
+                            Value::U64(i as u64),
+                            Value::Str(outcome.clone()),
+                            Value::U64(*round),
+                        ];
+                        out.tables[1].push(&row)?;
+                    }
+                }
+                if let Err(e) = &r.counts {
+                    failed.push((r.point, e.clone()));
                 }
             }
-            if let Err(e) = &r.counts {
-                failed.push((r.point, e.clone()));
-            }
-        }
-        done += results.len();
-        progress(done, positions.len());
-    }
-    table.finish().map_err(at(&staging))?;
-    if let Some(w) = run_rows {
-        w.finish().map_err(at(&staging))?;
-    }
-    publish(&staging, dir).map_err(at(dir))?;
+            out.checkpoint(items.end, &failed)
+        },
+        &|done| {
+            progress(done as usize, total);
+            stop.load(Ordering::Relaxed)
+        },
+    )
+    .map_err(|e| ResultsError::Io(dir.to_path_buf(), e))? as usize;
     let seconds = clock.elapsed().as_secs_f64();
     let runs = done as u64 * l.experiment.replications;
     let mut manifest = manifest_head(l);
     manifest.extend(json_map(json!({
         "slice": slice.describe(),
         "design_points": l.points.len(),
-        "points_requested": positions.len(),
+        "points_requested": total,
         "points_done": done,
-        "complete": done == positions.len(),
         "failed": failed.iter().map(|(p, e)| json!({"point": p, "error": e})).collect::<Vec<_>>(),
         "runs": runs,
         "started": humantime::format_rfc3339_seconds(started).to_string(),
@@ -629,10 +622,12 @@ pub fn sweep_with(
         "seconds": seconds,
         "runs_per_second": if seconds > 0.0 { runs as f64 / seconds } else { 0.0 },
     })));
-    write_json(&dir.join("manifest.json"), &Json::Object(manifest)).map_err(at(dir))?;
+    out.finish(done as u64, done == total, &failed, manifest, |_| {
+        Ok(Vec::new())
+    })?;
     Ok(SweepSummary {
         points: done,
-        requested: positions.len(),
+        requested: total,
         failed,
         seconds,
     })
@@ -761,18 +756,24 @@ pub fn merge(l: &Loaded, parts: &[Part], out: &Path) -> Result<Status, String> {
             }
         }
     }
-    let staging = out.join(".partial");
-    fs::create_dir_all(&staging).map_err(|e| e.to_string())?;
-    let mut table =
-        TableWriter::create(&staging, "points", point_columns(l)).map_err(|e| e.to_string())?;
-    for (_, row) in best.values() {
-        table.push(row).map_err(|e| e.to_string())?;
-    }
-    table.finish().map_err(|e| e.to_string())?;
     // Per-run tables, where the parts have them: rows of the points kept, in run order.
     let with_runs: Vec<usize> = (0..parts.len())
         .filter(|&i| parts[i].dir.join("runs.parquet").exists())
         .collect();
+    let mut tables = vec![("points".to_owned(), point_columns(l))];
+    if !with_runs.is_empty() {
+        tables.push(("runs".to_owned(), sweep_run_columns()));
+    }
+    let id = super::results_dir::identity(&json!({"command": "merge", "experiment": l.identity()}));
+    let layout = super::results_dir::Layout {
+        tables,
+        streams: Vec::new(),
+    };
+    let mut dir =
+        super::results_dir::ResultsDir::create(out, id, layout).map_err(|e| e.to_string())?;
+    for (_, row) in best.values() {
+        dir.tables[0].push(row).map_err(|e| e.to_string())?;
+    }
     if !with_runs.is_empty() {
         let kept: BTreeSet<(usize, u64)> = best
             .iter()
@@ -793,14 +794,10 @@ pub fn merge(l: &Loaded, parts: &[Part], out: &Path) -> Result<Status, String> {
             (Value::U64(o), Value::U64(i)) => (*o, *i),
             _ => (u64::MAX, u64::MAX),
         });
-        let mut w = TableWriter::create(&staging, "runs", sweep_run_columns())
-            .map_err(|e| e.to_string())?;
         for r in &rows {
-            w.push(r).map_err(|e| e.to_string())?;
+            dir.tables[1].push(r).map_err(|e| e.to_string())?;
         }
-        w.finish().map_err(|e| e.to_string())?;
     }
-    publish(&staging, out).map_err(|e| e.to_string())?;
     let mut manifest = manifest_head(l);
     manifest.extend(json_map(json!({
         "slice": "merged",
@@ -808,10 +805,14 @@ pub fn merge(l: &Loaded, parts: &[Part], out: &Path) -> Result<Status, String> {
         "design_points": l.points.len(),
         "points_requested": l.points.len(),
         "points_done": st.done.len(),
-        "complete": st.missing.is_empty() && st.failed.is_empty(),
         "failed": st.failed.iter().map(|(p, e)| json!({"point": p, "error": e})).collect::<Vec<_>>(),
     })));
-    write_json(&out.join("manifest.json"), &Json::Object(manifest)).map_err(|e| e.to_string())?;
+    let complete = st.missing.is_empty() && st.failed.is_empty();
+    let failed: Vec<(usize, String)> = st.failed.iter().map(|(p, e)| (*p, e.clone())).collect();
+    dir.finish(st.done.len() as u64, complete, &failed, manifest, |_| {
+        Ok(Vec::new())
+    })
+    .map_err(|e| e.to_string())?;
     Ok(st)
 }
 

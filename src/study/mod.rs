@@ -4,8 +4,11 @@
 pub mod batch;
 pub mod compare;
 pub mod design;
+pub mod executor;
 pub mod experiment;
+pub mod journal;
 pub mod results;
+pub mod results_dir;
 pub mod sensitivity;
 pub mod table;
 

@@ -18,18 +18,17 @@
 //! a file in the directory is always whole; memory stays flat for any run count; an existing
 //! directory is never overwritten (only `--resume` reuses one, and only for the same study).
 
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, Write};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use serde_json::{Value as Json, json};
 
 use super::compare::{Comparison, execute};
-use super::table::{Column, ColumnType, TableWriter, Value, read_parquet};
-use super::{sha256_file, write_json};
-use crate::outcome::Outcome;
+use super::results_dir::{Layout, ResultsDir, identity};
+use super::table::{Column, ColumnType, TableWriter, Value};
+use crate::outcome::{Outcome, OutcomeKind};
 use crate::scenario::{Loaded, Scenario};
 use crate::sim::RunView;
 
@@ -77,39 +76,7 @@ impl Finished {
     }
 }
 
-/// Why a study could not write its results.
-#[derive(Debug)]
-pub enum ResultsError {
-    /// The directory exists and this is not a resume.
-    Exists(PathBuf),
-    /// `--resume` on a directory that holds no unfinished study, or another study.
-    CannotResume(PathBuf, String),
-    /// Reading or writing failed.
-    Io(PathBuf, io::Error),
-}
-
-impl std::fmt::Display for ResultsError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ResultsError::Exists(d) => write!(
-                f,
-                "`{}` already exists: results are never overwritten. Choose another --out \
-                 directory, remove this one, or add --resume to finish an interrupted study",
-                d.display()
-            ),
-            ResultsError::CannotResume(d, why) => {
-                write!(f, "cannot resume `{}`: {why}", d.display())
-            }
-            ResultsError::Io(p, e) => write!(f, "`{}`: {e}", p.display()),
-        }
-    }
-}
-
-impl std::error::Error for ResultsError {}
-
-fn io_at(path: &Path) -> impl Fn(io::Error) -> ResultsError + '_ {
-    move |e| ResultsError::Io(path.to_path_buf(), e)
-}
+pub use super::results_dir::ResultsError;
 
 /// Columns of the runs table for scenario `s` (the base's issues and sides name them).
 fn run_columns(s: &Scenario) -> Vec<Column> {
@@ -154,7 +121,7 @@ fn series_columns() -> Vec<Column> {
 
 /// The per-round series in long format: for each variant, round and series, the number of runs
 /// still going in that round and the series' mean over them.
-fn write_series(staging: &Path, study: &Study, c: &Comparison) -> io::Result<()> {
+fn write_series(staging: &Path, study: &Study, c: &Comparison) -> io::Result<Vec<String>> {
     let mut w = TableWriter::create(staging, "series", series_columns())?;
     for (var, result) in study.variants.iter().zip(&c.variants) {
         let s = &var.loaded.scenario;
@@ -197,7 +164,8 @@ fn write_series(staging: &Path, study: &Study, c: &Comparison) -> io::Result<()>
             }
         }
     }
-    w.finish().map(|_| ())
+    w.finish()?;
+    Ok(vec!["series.csv".into(), "series.parquet".into()])
 }
 
 /// The rows one run contributes: its row in the runs table and its trace line.
@@ -215,7 +183,7 @@ fn rows_of(study: &Study, v: usize, run: u64, view: &RunView<'_>) -> RunRows {
         label(),
         Value::U64(run),
         Value::U64(study.seed),
-        Value::Str(super::batch::kind(s, view.outcome)),
+        Value::Str(OutcomeKind::of(view.outcome).name(s)),
         Value::U64(last.map_or(0, |r| r.round) as u64),
     ];
     let (mut durability, mut cause, mut striker, mut approval, mut response, mut retaliation) = (
@@ -238,9 +206,7 @@ fn rows_of(study: &Study, v: usize, run: u64, view: &RunView<'_>) -> RunRows {
         other => {
             row.extend(s.issues.iter().map(|_| Value::Null));
             match other {
-                Outcome::Collapse { cause: c, .. } => {
-                    cause = Value::Str(format!("{c:?}").to_lowercase())
-                }
+                Outcome::Collapse { cause: c, .. } => cause = Value::Str(c.name().to_owned()),
                 Outcome::Strike {
                     by,
                     patron_approval,
@@ -252,13 +218,7 @@ fn rows_of(study: &Study, v: usize, run: u64, view: &RunView<'_>) -> RunRows {
                     approval = Value::F64(*patron_approval);
                     let text: Vec<String> = responses
                         .iter()
-                        .map(|(p, level)| {
-                            format!(
-                                "{}:{}",
-                                s.actors[*p].id,
-                                super::batch::response_name(*level)
-                            )
-                        })
+                        .map(|(p, level)| format!("{}:{}", s.actors[*p].id, level.name()))
                         .collect();
                     if !text.is_empty() {
                         response = Value::Str(text.join(";"));
@@ -290,65 +250,21 @@ fn rows_of(study: &Study, v: usize, run: u64, view: &RunView<'_>) -> RunRows {
     RunRows { run: row, trace }
 }
 
-/// The open output files of a study, in the staging directory.
-struct Writers {
-    runs: TableWriter,
-    traces: Option<BufWriter<File>>,
-}
-
-impl Writers {
-    fn create(staging: &Path, base: &Scenario, traces: bool) -> io::Result<Self> {
-        Ok(Writers {
-            runs: TableWriter::create(staging, "runs", run_columns(base))?,
-            traces: if traces {
-                Some(BufWriter::new(File::create(staging.join("traces.jsonl"))?))
-            } else {
-                None
-            },
-        })
-    }
-
-    fn write(&mut self, rows: Vec<RunRows>) -> io::Result<()> {
-        for r in rows {
-            self.runs.push(&r.run)?;
-            if let (Some(w), Some(line)) = (&mut self.traces, r.trace) {
-                w.write_all(line.as_bytes())?;
-                w.write_all(b"\n")?;
-            }
-        }
-        Ok(())
-    }
-
-    fn finish(self) -> io::Result<()> {
-        self.runs.finish()?;
-        if let Some(mut w) = self.traces {
-            w.flush()?;
-        }
-        Ok(())
-    }
-}
-
-/// What identifies a study for `--resume`: command, seed, runs, variants with their overrides
-/// and the hashes of their files.
-fn identity(study: &Study) -> io::Result<Json> {
-    let variants = study
+/// What identifies a study for `--resume`: command, seed, runs, traces, and each variant's
+/// label, overrides and resolved scenario (its content, not the paths it was read from).
+fn study_identity(study: &Study) -> String {
+    let variants: Vec<Json> = study
         .variants
         .iter()
         .map(|v| {
-            let files = v
-                .loaded
-                .files
-                .iter()
-                .map(|f| Ok(json!({"path": f.display().to_string(), "sha256": sha256_file(f)?})))
-                .collect::<io::Result<Vec<_>>>()?;
-            Ok(json!({
+            json!({
                 "label": v.label,
-                "files": files,
                 "overrides": v.loaded.overrides.iter().map(|o| o.to_string()).collect::<Vec<_>>(),
-            }))
+                "scenario": v.loaded.scenario,
+            })
         })
-        .collect::<io::Result<Vec<_>>>()?;
-    Ok(json!({
+        .collect();
+    identity(&json!({
         "command": study.command,
         "seed": study.seed,
         "requested_runs": study.runs,
@@ -357,14 +273,49 @@ fn identity(study: &Study) -> io::Result<Json> {
     }))
 }
 
+/// What the manifest says the study was: command, seed, runs, and each variant's label, files
+/// (as given, with their SHA-256) and overrides.
+fn describe(study: &Study) -> Json {
+    let variants: Vec<Json> = study
+        .variants
+        .iter()
+        .map(|v| {
+            let files: Vec<Json> = v
+                .loaded
+                .files
+                .iter()
+                .map(|f| {
+                    json!({
+                        "path": f.display().to_string(),
+                        "sha256": super::sha256_file(f).ok(),
+                    })
+                })
+                .collect();
+            json!({
+                "label": v.label,
+                "files": files,
+                "overrides": v.loaded.overrides.iter().map(|o| o.to_string()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "command": study.command,
+        "seed": study.seed,
+        "requested_runs": study.runs,
+        "traces": study.traces,
+        "variants": variants,
+    })
+}
+
 fn rfc3339(t: SystemTime) -> String {
     humantime::format_rfc3339_seconds(t).to_string()
 }
 
-/// Runs `study` and writes its results to `dir`, calling `stop(finished runs)` between batches
-/// of runs: when it returns true the study stops there, keeps what finished, and records in the
-/// manifest how many of how many runs finished. With `resume`, `dir` must hold an unfinished
-/// run of the same study, which is completed to the same files an uninterrupted run writes.
+/// Runs `study` and writes its results to `dir` (see [`super::results_dir`]), asking
+/// `stop(finished runs)` after every chunk: when it returns true the study stops there, keeps
+/// what finished, and records in the manifest how many of how many runs finished. With
+/// `resume`, `dir` must hold a stopped run of the same study, which is completed to the same
+/// files an uninterrupted run writes.
 pub fn run_study(
     study: &Study,
     dir: &Path,
@@ -376,160 +327,80 @@ pub fn run_study(
         .iter()
         .map(|v| Arc::new(v.loaded.scenario.clone()))
         .collect();
-    let id = identity(study).map_err(io_at(dir))?;
-    let staging = dir.join(".partial");
+    let layout = Layout {
+        tables: vec![("runs".into(), run_columns(&scenarios[0]))],
+        streams: if study.traces {
+            vec!["traces.jsonl".into()]
+        } else {
+            Vec::new()
+        },
+    };
+    let id = study_identity(study);
     let started = SystemTime::now();
     let clock = Instant::now();
-
-    let (mut comparison, done_before) = if resume {
-        prepare_resume(study, dir, &id)?
+    let (mut out, done_before, mut comparison) = if resume {
+        ResultsDir::resume(dir, id, layout)?
     } else {
-        if dir.exists() {
-            return Err(ResultsError::Exists(dir.to_path_buf()));
-        }
-        fs::create_dir_all(dir).map_err(io_at(dir))?;
-        (Comparison::new(&scenarios), 0)
+        (
+            ResultsDir::create(dir, id, layout)?,
+            0,
+            Comparison::new(&scenarios),
+        )
     };
-    if staging.exists() {
-        fs::remove_dir_all(&staging).map_err(io_at(&staging))?;
+    if done_before > study.runs || comparison.variants.len() != scenarios.len() {
+        return Err(ResultsError::CannotResume(
+            dir.to_path_buf(),
+            "its checkpoint does not match the study".into(),
+        ));
     }
-    fs::create_dir_all(&staging).map_err(io_at(&staging))?;
-    let mut writers =
-        Writers::create(&staging, &scenarios[0], study.traces).map_err(io_at(&staging))?;
-    if resume {
-        copy_finished(dir, &mut writers, study.traces)?;
-    }
-
-    let stop_now = std::sync::atomic::AtomicBool::new(false);
-    // Rows go to a writer thread through a short queue, so that writing one batch overlaps
-    // with simulating the next; the queue's bound keeps memory flat.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RunRows>>(2);
-    let (done, writers) = std::thread::scope(|scope| -> io::Result<(u64, Writers)> {
-        let writer = scope.spawn(move || -> io::Result<Writers> {
-            for rows in rx {
-                writers.write(rows)?;
-            }
-            Ok(writers)
-        });
-        let mut finished = done_before;
-        let done = execute(
-            &scenarios,
-            done_before..study.runs,
-            study.seed,
-            study.threads,
-            &stop_now,
-            &mut comparison,
-            |v, run, view| rows_of(study, v, run, view),
-            |rows| {
-                finished += (rows.len() / scenarios.len()) as u64;
-                if stop(finished) {
-                    stop_now.store(true, std::sync::atomic::Ordering::Relaxed);
+    let done = execute(
+        &scenarios,
+        done_before..study.runs,
+        study.seed,
+        study.threads,
+        &|done| stop(done_before + done),
+        &mut comparison,
+        |v, run, view| rows_of(study, v, run, view),
+        |c, rows| {
+            for r in rows {
+                out.tables[0].push(&r.run)?;
+                if let Some(line) = r.trace {
+                    out.streams[0].write_all(line.as_bytes())?;
+                    out.streams[0].write_all(b"\n")?;
                 }
-                tx.send(rows)
-                    .map_err(|_| io::Error::other("the writer stopped"))
-            },
-        );
-        drop(tx);
-        let written = writer.join().expect("the writer thread does not panic");
-        // A write error explains a closed queue: report it first.
-        let writers = written?;
-        Ok((done?, writers))
-    })
-    .map_err(io_at(&staging))?;
-    let finished = done_before + done;
-    writers.finish().map_err(io_at(&staging))?;
-    write_series(&staging, study, &comparison).map_err(io_at(&staging))?;
-
-    // Move the complete files into place, then record the study.
-    let mut files = vec!["runs.csv", "runs.parquet", "series.csv", "series.parquet"];
-    if study.traces {
-        files.push("traces.jsonl");
-    }
-    for f in &files {
-        fs::rename(staging.join(f), dir.join(f)).map_err(io_at(&dir.join(f)))?;
-    }
-    fs::remove_dir_all(&staging).map_err(io_at(&staging))?;
-    let seconds = clock.elapsed().as_secs_f64();
-    let runs_done_now = (finished - done_before) * scenarios.len() as u64;
-    write_json(
-        &dir.join("state.json"),
-        &json!({"finished_runs": finished, "comparison": comparison}),
+            }
+            out.checkpoint(c.runs(), c)
+        },
     )
-    .map_err(io_at(dir))?;
+    .map_err(|e| ResultsError::Io(dir.to_path_buf(), e))?;
+    let finished = done_before + done;
+    let seconds = clock.elapsed().as_secs_f64();
     let manifest = json!({
         "detente_version": env!("CARGO_PKG_VERSION"),
-        "study": id,
+        "study": describe(study),
         "resolved_scenarios": study.variants.iter().map(|v| json!({"label": v.label, "scenario": v.loaded.scenario})).collect::<Vec<_>>(),
         "finished_runs": finished,
         "requested_runs": study.runs,
-        "complete": finished == study.runs,
+        "resumed_from": done_before,
         "started": rfc3339(started),
         "ended": rfc3339(SystemTime::now()),
         "seconds": seconds,
-        "runs_per_second": if seconds > 0.0 { runs_done_now as f64 / seconds } else { 0.0 },
-        "files": files,
+        "runs_per_second": if seconds > 0.0 { done as f64 / seconds } else { 0.0 },
     });
-    write_json(&dir.join("manifest.json"), &manifest).map_err(io_at(dir))?;
+    let manifest = match manifest {
+        Json::Object(m) => m,
+        _ => serde_json::Map::new(),
+    };
+    out.finish(
+        finished,
+        finished == study.runs,
+        &comparison,
+        manifest,
+        |staging| write_series(staging, study, &comparison),
+    )?;
     Ok(Finished {
         comparison,
         finished,
         requested: study.runs,
     })
-}
-
-/// Checks that `dir` holds an unfinished run of this study and returns its state.
-fn prepare_resume(study: &Study, dir: &Path, id: &Json) -> Result<(Comparison, u64), ResultsError> {
-    let fail = |why: &str| ResultsError::CannotResume(dir.to_path_buf(), why.to_owned());
-    let manifest: Json = fs::read_to_string(dir.join("manifest.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .ok_or_else(|| {
-            fail("it has no readable manifest.json (was the study started with --out?)")
-        })?;
-    if manifest["complete"] == json!(true) {
-        return Err(fail("the study there is complete: nothing to resume"));
-    }
-    if &manifest["study"] != id {
-        return Err(fail(
-            "it holds another study (different scenario files, overrides, seed, run count or \
-             --traces): repeat the original command with --resume",
-        ));
-    }
-    let state: Json = fs::read_to_string(dir.join("state.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .ok_or_else(|| fail("its state.json is missing or unreadable"))?;
-    let finished = state["finished_runs"]
-        .as_u64()
-        .ok_or_else(|| fail("state.json has no run count"))?;
-    let comparison: Comparison = serde_json::from_value(state["comparison"].clone())
-        .map_err(|e| fail(&format!("state.json: {e}")))?;
-    if finished > study.runs || comparison.variants.len() != study.variants.len() {
-        return Err(fail("state.json does not match the study"));
-    }
-    Ok((comparison, finished))
-}
-
-/// Copies the rows of the finished runs into the new files (from the Parquet table, which holds
-/// exactly what the CSV file holds; the series table is rebuilt from the state).
-fn copy_finished(dir: &Path, w: &mut Writers, traces: bool) -> Result<(), ResultsError> {
-    let mut error = None;
-    let path = dir.join("runs.parquet");
-    read_parquet(&path, |row| {
-        if error.is_none() {
-            error = w.runs.push(row).err();
-        }
-    })
-    .map_err(io_at(&path))?;
-    if let Some(e) = error.take() {
-        return Err(ResultsError::Io(path, e));
-    }
-    if traces {
-        let path = dir.join("traces.jsonl");
-        let text = fs::read(&path).map_err(io_at(&path))?;
-        if let Some(t) = &mut w.traces {
-            t.write_all(&text).map_err(io_at(&path))?;
-        }
-    }
-    Ok(())
 }

@@ -44,6 +44,7 @@ use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::journal::{FileMark, JournalFile};
 use parquet::basic::{Compression, ConvertedType, LogicalType, Repetition, Type as PhysicalType};
 use parquet::column::reader::{ColumnReader, ColumnReaderImpl};
 use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DataType, DoubleType, Int64Type};
@@ -350,7 +351,7 @@ pub struct TableWriter {
     columns: Vec<Column>,
     csv_path: PathBuf,
     parquet_path: PathBuf,
-    csv: csv::Writer<File>,
+    csv: csv::Writer<JournalFile>,
     parquet: SerializedFileWriter<BufWriter<File>>,
     buffers: Vec<ColumnBuffer>,
     /// Rows in `buffers`, not yet in a row group.
@@ -400,20 +401,73 @@ impl TableWriter {
         }
 
         let csv_path = dir.join(format!("{name}.csv"));
-        let parquet_path = dir.join(format!("{name}.parquet"));
-
-        let csv_file = File::create(&csv_path).map_err(|e| {
-            io::Error::new(
-                e.kind(),
-                format!("cannot create {}: {e}", csv_path.display()),
-            )
-        })?;
-        let mut csv = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(csv_file);
+        let mut csv = csv_writer(JournalFile::create(&csv_path)?);
         csv.write_record(columns.iter().map(|c| c.name.as_bytes()))
             .map_err(|e| csv_error(&csv_path, e))?;
+        Self::open(dir, name, columns, csv_path, csv)
+    }
 
+    /// Opens the table `name` in `dir` again after a stop, to go on from `mark`: the CSV file
+    /// must start with exactly the marked bytes (anything after them, the rows in flight at the
+    /// stop, is cut off), and the Parquet file is rebuilt from those rows. Appending the same
+    /// rows that an uninterrupted study would have appended gives byte-identical files.
+    pub fn reopen(
+        dir: &Path,
+        name: &str,
+        columns: Vec<Column>,
+        mark: &TableMark,
+    ) -> io::Result<TableWriter> {
+        let csv_path = dir.join(format!("{name}.csv"));
+        let csv = csv_writer(JournalFile::reopen(&csv_path, &mark.file)?);
+        let parquet_path = dir.join(format!("{name}.parquet"));
+        if std::fs::symlink_metadata(&parquet_path).is_ok() {
+            std::fs::remove_file(&parquet_path)?;
+        }
+        let mut w = Self::open(dir, name, columns, csv_path.clone(), csv)?;
+        let mut failed = None;
+        read_csv(&csv_path, &w.columns.clone(), |row| {
+            if failed.is_none() {
+                failed = w.push_parquet(row).err();
+            }
+        })?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        if w.rows != mark.rows {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "{} holds {} rows, not the {} its checkpoint counts",
+                    csv_path.display(),
+                    w.rows,
+                    mark.rows
+                ),
+            ));
+        }
+        Ok(w)
+    }
+
+    /// Flushes the CSV file and returns the mark of what it holds (rows, bytes, hash): what a
+    /// checkpoint records. The Parquet file is not complete before [`TableWriter::finish`]; a
+    /// study stopped before that rebuilds it from the CSV file ([`TableWriter::reopen`]).
+    pub fn mark(&mut self) -> io::Result<TableMark> {
+        self.csv
+            .flush()
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.csv_path.display())))?;
+        Ok(TableMark {
+            rows: self.rows,
+            file: self.csv.get_ref().position(),
+        })
+    }
+
+    fn open(
+        dir: &Path,
+        name: &str,
+        columns: Vec<Column>,
+        csv_path: PathBuf,
+        csv: csv::Writer<JournalFile>,
+    ) -> io::Result<TableWriter> {
+        let parquet_path = dir.join(format!("{name}.parquet"));
         let schema = parquet_schema(&columns)
             .map_err(|e| parquet_error(&parquet_path, "building the schema", e))?;
         let properties = WriterProperties::builder()
@@ -421,12 +475,16 @@ impl TableWriter {
             .set_compression(Compression::SNAPPY)
             .set_created_by(CREATED_BY.to_owned())
             .build();
-        let parquet_file = File::create(&parquet_path).map_err(|e| {
-            io::Error::new(
-                e.kind(),
-                format!("cannot create {}: {e}", parquet_path.display()),
-            )
-        })?;
+        let parquet_file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&parquet_path)
+            .map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("cannot create {}: {e}", parquet_path.display()),
+                )
+            })?;
         let parquet = SerializedFileWriter::new(
             BufWriter::new(parquet_file),
             Arc::new(schema),
@@ -465,26 +523,7 @@ impl TableWriter {
     /// schema (wrong length, wrong type, null in a non-optional column), in
     /// which case nothing is written.
     pub fn push(&mut self, row: &[Value]) -> io::Result<()> {
-        if row.len() != self.columns.len() {
-            return Err(invalid_input(format!(
-                "{}: row has {} values, table has {} columns",
-                self.parquet_path.display(),
-                row.len(),
-                self.columns.len()
-            )));
-        }
-        for (c, v) in self.columns.iter().zip(row) {
-            if !c.ty.accepts(v) {
-                return Err(invalid_input(format!(
-                    "{}: column `{}` is {:?} but got {}",
-                    self.parquet_path.display(),
-                    c.name,
-                    c.ty,
-                    v.kind()
-                )));
-            }
-        }
-
+        self.check(row)?;
         for v in row {
             let result = match v {
                 Value::Str(s) => self.csv.write_field(s),
@@ -506,7 +545,12 @@ impl TableWriter {
         self.csv
             .write_record(None::<&[u8]>)
             .map_err(|e| csv_error(&self.csv_path, e))?;
+        self.push_parquet(row)
+    }
 
+    /// Adds a row (already checked, or read back from the CSV file) to the Parquet buffers.
+    fn push_parquet(&mut self, row: &[Value]) -> io::Result<()> {
+        self.check(row)?;
         for (buffer, v) in self.buffers.iter_mut().zip(row) {
             buffer.push(v);
         }
@@ -515,6 +559,31 @@ impl TableWriter {
         if self.buffered >= self.row_group_size {
             self.flush_row_group()?;
         }
+        Ok(())
+    }
+
+    /// Errors when `row` does not match the schema.
+    fn check(&self, row: &[Value]) -> io::Result<()> {
+        if row.len() != self.columns.len() {
+            return Err(invalid_input(format!(
+                "{}: row has {} values, table has {} columns",
+                self.parquet_path.display(),
+                row.len(),
+                self.columns.len()
+            )));
+        }
+        for (c, v) in self.columns.iter().zip(row) {
+            if !c.ty.accepts(v) {
+                return Err(invalid_input(format!(
+                    "{}: column `{}` is {:?} but got {}",
+                    self.parquet_path.display(),
+                    c.name,
+                    c.ty,
+                    v.kind()
+                )));
+            }
+        }
+
         Ok(())
     }
 
@@ -572,10 +641,13 @@ impl TableWriter {
     pub fn finish(mut self) -> io::Result<u64> {
         self.flush_row_group()?;
         let csv_path = self.csv_path;
-        self.csv.into_inner().map_err(|e| {
-            let e = e.into_error();
-            io::Error::new(e.kind(), format!("{}: {e}", csv_path.display()))
-        })?;
+        self.csv
+            .into_inner()
+            .map_err(|e| {
+                let e = e.into_error();
+                io::Error::new(e.kind(), format!("{}: {e}", csv_path.display()))
+            })?
+            .finish()?;
         let parquet_path = self.parquet_path;
         let buffered = self
             .parquet
@@ -587,6 +659,21 @@ impl TableWriter {
         })?;
         Ok(self.rows)
     }
+}
+
+/// What a checkpoint records of a table: its rows and the mark of its CSV file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TableMark {
+    /// Rows (without the header).
+    pub rows: u64,
+    /// The CSV file's length and hash.
+    pub file: FileMark,
+}
+
+fn csv_writer(file: JournalFile) -> csv::Writer<JournalFile> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(file)
 }
 
 /// The [`ColumnType`] of a Parquet leaf column written by [`TableWriter`].
