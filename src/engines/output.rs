@@ -286,7 +286,7 @@ pub fn write_study(
         "runs": runs,
         "variants": variants.iter().map(|v| json!({"label": v.label, "scenario": v.scenario})).collect::<Vec<_>>(),
     }));
-    let mut out = ResultsDir::create(dir, id, layout).map_err(as_io)?;
+    let mut out = ResultsDir::create(dir, id, layout, &(0, 0)).map_err(as_io)?;
     let mut finished = runs;
     for (k, v) in variants.iter().enumerate() {
         let before = k as u64 * runs;

@@ -557,6 +557,7 @@ pub fn sweep_with(
         "slice": slice.describe(),
         "runs_table": runs_table,
     }));
+    let none: &[(usize, String)] = &[];
     let mut out = ResultsDir::create(
         dir,
         id,
@@ -564,6 +565,7 @@ pub fn sweep_with(
             tables,
             streams: Vec::new(),
         },
+        &none,
     )?;
     let started = SystemTime::now();
     let clock = Instant::now();
@@ -770,7 +772,7 @@ pub fn merge(l: &Loaded, parts: &[Part], out: &Path) -> Result<Status, String> {
         streams: Vec::new(),
     };
     let mut dir =
-        super::results_dir::ResultsDir::create(out, id, layout).map_err(|e| e.to_string())?;
+        super::results_dir::ResultsDir::create(out, id, layout, &()).map_err(|e| e.to_string())?;
     for (_, row) in best.values() {
         dir.tables[0].push(row).map_err(|e| e.to_string())?;
     }

@@ -339,10 +339,10 @@ pub fn run_study(
     let started = SystemTime::now();
     let clock = Instant::now();
     let (mut out, done_before, mut comparison) = if resume {
-        ResultsDir::resume(dir, id, layout)?
+        ResultsDir::resume(dir, id, layout, Comparison::new(&scenarios))?
     } else {
         (
-            ResultsDir::create(dir, id, layout)?,
+            ResultsDir::create(dir, id, layout, &Comparison::new(&scenarios))?,
             0,
             Comparison::new(&scenarios),
         )

@@ -191,10 +191,17 @@ fn read_json<T: DeserializeOwned>(path: &Path) -> Option<Result<T, String>> {
 const STATE_LIMIT: u64 = 1 << 30;
 
 impl ResultsDir {
-    /// Starts a new study in `dir`, which must not exist (its parent is created if needed).
-    pub fn create(dir: &Path, identity: String, layout: Layout) -> Result<Self, ResultsError> {
+    /// Starts a new study in `dir`, which must not exist (its parent is created if needed),
+    /// and writes its first checkpoint (nothing done, the caller's `initial` state), so that the
+    /// directory is resumable from its first moment.
+    pub fn create<S: Serialize>(
+        dir: &Path,
+        identity: String,
+        layout: Layout,
+        initial: &S,
+    ) -> Result<Self, ResultsError> {
         if fs::symlink_metadata(dir).is_ok() {
-            let stopped = dir.join(".partial").join(CHECKPOINT).exists()
+            let stopped = dir.join(".partial").exists()
                 || matches!(read_json::<Checkpoint>(&dir.join(STATE)), Some(Ok(cp)) if !cp.complete);
             return Err(if stopped {
                 ResultsError::Interrupted(dir.to_path_buf())
@@ -203,6 +210,16 @@ impl ResultsDir {
             });
         }
         fs::create_dir_all(dir).map_err(io_at(dir))?;
+        Self::start(dir, identity, layout, initial)
+    }
+
+    /// Makes the staging directory with empty journaled files and the first checkpoint.
+    fn start<S: Serialize>(
+        dir: &Path,
+        identity: String,
+        layout: Layout,
+        initial: &S,
+    ) -> Result<Self, ResultsError> {
         let staging = dir.join(".partial");
         fs::create_dir(&staging).map_err(io_at(&staging))?;
         let tables = layout
@@ -217,7 +234,7 @@ impl ResultsDir {
             .map(|name| JournalFile::create(&staging.join(name)))
             .collect::<io::Result<Vec<_>>>()
             .map_err(io_at(&staging))?;
-        Ok(ResultsDir {
+        let mut created = ResultsDir {
             dir: dir.to_path_buf(),
             staging,
             identity,
@@ -225,16 +242,23 @@ impl ResultsDir {
             tables,
             streams,
             last: None,
-        })
+        };
+        created
+            .write_checkpoint(0, initial, false)
+            .map_err(io_at(dir))?;
+        Ok(created)
     }
 
     /// Opens the stopped study in `dir` to finish it: returns the directory, the items done
-    /// and the caller's state at the last checkpoint. Refuses a directory without a checkpoint,
-    /// of another study (identity), complete, or whose files are not what the checkpoint says.
-    pub fn resume<S: DeserializeOwned>(
+    /// and the caller's state at the last checkpoint. A study killed before its first
+    /// checkpoint finished nothing and starts again from `initial`. Refuses a directory without
+    /// a study, of another study (identity), complete, or whose files are not what the
+    /// checkpoint says.
+    pub fn resume<S: Serialize + DeserializeOwned>(
         dir: &Path,
         identity: String,
         layout: Layout,
+        initial: S,
     ) -> Result<(Self, u64, S), ResultsError> {
         let fail = |why: String| ResultsError::CannotResume(dir.to_path_buf(), why);
         let staging = dir.join(".partial");
@@ -251,6 +275,12 @@ impl ResultsDir {
                      or is not an interrupted study"
                         .into(),
                 ));
+            }
+            None if staging.is_dir() => {
+                // Killed while starting: nothing was done, so nothing is lost by starting over.
+                fs::remove_dir_all(&staging).map_err(io_at(&staging))?;
+                let started = Self::start(dir, identity, layout, &initial)?;
+                return Ok((started, 0, initial));
             }
             None => {
                 return Err(fail(
@@ -269,7 +299,8 @@ impl ResultsDir {
                 cp.detente_version
             )));
         }
-        if cp.complete {
+        // A complete study whose files were not all published yet is published by the resume.
+        if cp.complete && from != in_staging {
             return Err(fail(
                 "the study there is complete: nothing to resume".into(),
             ));
@@ -315,6 +346,14 @@ impl ResultsDir {
         }
         for (name, _) in &layout.tables {
             remove_if_there(&dir.join(format!("{name}.parquet")))?;
+        }
+        for entry in fs::read_dir(&staging).map_err(io_at(&staging))?.flatten() {
+            let name = entry.file_name();
+            let keep = name.to_str() == Some(CHECKPOINT)
+                || journaled.iter().any(|(n, _)| name.to_str() == Some(n));
+            if !keep && entry.file_type().is_ok_and(|t| t.is_file()) {
+                remove_if_there(&entry.path())?;
+            }
         }
         for entry in fs::read_dir(dir).map_err(io_at(dir))?.flatten() {
             let name = entry.file_name();
