@@ -4,14 +4,14 @@
 //! schedule of rounds and events, and the model's parameters. The engine steps the actors through
 //! the rounds as a `bevy_ecs` simulation and ends each run in an outcome.
 //!
-//! Data flow (DESIGN §2):
+//! Data flow (docs/architecture.md §1):
 //!
 //! ```text
 //! scenario.ron ──parse──▶ RawScenario ──validate──▶ Scenario ──spawn──▶ World ──rounds──▶ Outcome
 //! ```
 //!
 //! * [`scenario`]: the file format, loading, `extends`, `--set`, validation, provenance.
-//! * [`model`]: the negotiation model of DESIGN §7 — components, resources, pure
+//! * [`model`]: the negotiation model of docs/model.md — components, resources, pure
 //!   [`model::formulas`], one system set per phase, ordered in [`model::round_schedule`].
 //! * [`sim`]: one run in a reused `World` ([`sim::Sim`]); [`outcome`]: what a run ends in and
 //!   its per-round trace.

@@ -1,5 +1,5 @@
-//! The negotiation model on the baseline: determinism, invariants, the stylized facts of
-//! DESIGN §7.6 and the comparative statics of §7.7. Every statistical test uses a fixed seed and
+//! The negotiation model on the baseline: determinism, invariants, the stylized facts and the
+//! comparative statics of docs/model.md §12. Every statistical test uses a fixed seed and
 //! common random numbers (run i of base and variant share their streams), with thresholds well
 //! outside the noise at these run counts.
 
@@ -166,7 +166,7 @@ fn every_run_ends_in_a_valid_outcome_with_sane_numbers() {
     }
 }
 
-// ---- Stylized facts of the article (DESIGN §7.6) ----
+// ---- Stylized facts of the article (docs/model.md §12) ----
 
 #[test]
 fn no_outcome_is_near_certain() {
@@ -294,7 +294,7 @@ fn iran_is_more_optimistic_than_washington_in_the_early_rounds() {
     );
 }
 
-// ---- Comparative statics (DESIGN §7.7), through the same overrides users have ----
+// ---- Comparative statics (docs/model.md §12), through the same overrides users have ----
 
 fn compare(base: &[&str], variant: &[&str]) -> (Aggregate, Aggregate) {
     (

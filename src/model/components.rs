@@ -31,7 +31,7 @@ pub struct Voice {
     pub spoken: bool,
 }
 
-/// An actor's value of the no-deal path this round, as it perceives it (DESIGN §7.3 item 5).
+/// An actor's value of the no-deal path this round, as it perceives it (docs/model.md §6).
 #[derive(Component, Debug, Clone, Copy, PartialEq)]
 pub struct NoDeal(pub f64);
 

@@ -1,4 +1,4 @@
-//! The pure formulas of the model (DESIGN §7), kept apart from the ECS systems.
+//! The pure formulas of the model (docs/model.md), kept apart from the ECS systems.
 //!
 //! Every function here is a plain computation on numbers and slices: no `World`, no RNG, no
 //! allocation (inputs are slices, outputs are written into `&mut [f64]`, scratch space lives on
@@ -15,7 +15,7 @@
 //!   for valid (finite) input no function returns NaN. Each doc comment says what is returned
 //!   when a denominator is zero.
 //!
-//! # Determinism (DESIGN §4)
+//! # Determinism (docs/model.md §9)
 //!
 //! Every transcendental function goes through the [`libm`] crate (`libm::exp`, `libm::pow`,
 //! `libm::log`), a portable software implementation, so that results are bit-identical on every
@@ -55,7 +55,7 @@ pub fn logistic(x: f64) -> f64 {
 /// The risk exponent γ = 2^(−ρ) of an actor with risk attitude ρ.
 ///
 /// Model: Bueno de Mesquita's expected-utility model of policy choice, in which the curvature of
-/// the loss in distance, 0.5 ≤ γ ≤ 2, encodes risk attitude (DESIGN §7.1): ρ = −1 gives γ = 2
+/// the loss in distance, 0.5 ≤ γ ≤ 2, encodes risk attitude (docs/model.md §1): ρ = −1 gives γ = 2
 /// (risk-averse, losses grow quadratically), ρ = 0 gives γ = 1 (neutral), ρ = +1 gives γ = 0.5
 /// (risk-acceptant).
 ///
@@ -66,7 +66,7 @@ pub fn risk_exponent(rho: f64) -> f64 {
 
 /// Normalised saliences ŝ_d = s_d / Σ_e s_e, written into `out`.
 ///
-/// Model: the salience weights of the spatial utility (DESIGN §7.1; Bueno de Mesquita's
+/// Model: the salience weights of the spatial utility (docs/model.md §1; Bueno de Mesquita's
 /// salience).
 ///
 /// Guarantees: negative raw saliences count as 0; `out` is non-negative and sums to 1 (up to
@@ -92,7 +92,7 @@ pub fn normalise_salience(raw: &[f64], out: &mut [f64]) {
 /// An actor's utility for the point `y`: U(y) = 1 − Σ_d ŝ_d · (|y_d − x_d| / 100)^γ.
 ///
 /// Model: spatial (weighted-distance) utility over the issue space, with Bueno de Mesquita's
-/// risk exponent γ (DESIGN §7.1). `ideal` is x, `sal_norm` the normalised saliences ŝ (see
+/// risk exponent γ (docs/model.md §1). `ideal` is x, `sal_norm` the normalised saliences ŝ (see
 /// [`normalise_salience`]), `gamma` the risk exponent (see [`risk_exponent`]).
 ///
 /// Guarantees: U(ideal) = 1, and U = 0 where y is 100 points from the ideal on every issue with
@@ -135,7 +135,7 @@ pub fn power(t: f64, gamma: f64) -> f64 {
 /// A side's mandate on one issue under the `Mean` rule:
 /// m = (w_L·x_L + Σ_f w_f·x_f) / (w_L + Σ_f w_f), with w_L = ω·Σ_f w_f.
 ///
-/// Model: Putnam (1988) two-level games, the domestic level (DESIGN §7.3 phase 2). `members`
+/// Model: Putnam (1988) two-level games, the domestic level (docs/model.md §2). `members`
 /// holds one `(position, weight)` pair per faction, with the faction weight on this issue
 /// w_f = c_f · s_f,d (influence times salience) computed by the caller; the leader, at
 /// `leader_pos`, weighs `leader_weight_omega` (ω) times the factions together, so ω = 1 gives
@@ -161,7 +161,7 @@ pub fn mandate_mean(leader_pos: f64, leader_weight_omega: f64, members: &[(f64, 
 
 /// The lower weighted median of `(value, weight)` pairs; sorts `pairs` by value in place.
 ///
-/// Model: the `Median` mandate rule (DESIGN §7.3 phase 2) — Black's median voter, weighted by
+/// Model: the `Median` mandate rule (docs/model.md §2) — Black's median voter, weighted by
 /// influence; see [`mandate_median`] for the version that includes the leader.
 ///
 /// Tie rule: the result is the smallest value v such that the weight of all pairs with value
@@ -185,7 +185,7 @@ pub fn weighted_median(pairs: &mut [(f64, f64)]) -> Option<f64> {
 /// [`weighted_median`] for the tie rule) of the factions' positions and the leader's, the leader
 /// weighing w_L = ω·Σ_f w_f. Sorts `members` by position in place.
 ///
-/// Model: Putnam (1988) two-level games with a median-voter aggregation (DESIGN §7.3 phase 2);
+/// Model: Putnam (1988) two-level games with a median-voter aggregation (docs/model.md §2);
 /// weights as in [`mandate_mean`].
 ///
 /// Guarantees: the result is the leader's position or a faction's position. Negative weights and
@@ -247,7 +247,7 @@ fn median_walk(sorted: &[(f64, f64)], extra: Option<(f64, f64)>, total: f64) -> 
 /// Whether a side ratifies a deal: the influence-weighted share of its members who prefer the
 /// deal to no deal reaches `quota`.
 ///
-/// Model: the win-set of Putnam (1988) two-level games (DESIGN §7.3 phase 2). `member_prefers`
+/// Model: the win-set of Putnam (1988) two-level games (docs/model.md §2). `member_prefers`
 /// holds one `(prefers, weight)` pair per member, `prefers` being U(y) ≥ U(no deal); the veto
 /// players' separate test (each must prefer the deal) is not part of this function.
 ///
@@ -267,7 +267,7 @@ pub fn ratifies(member_prefers: &[(bool, f64)], quota: f64) -> bool {
 
 /// The arithmetic mean of `xs`; 0 for an empty slice.
 ///
-/// Model: the mean statement m̄_t of a side in the signalling phase (DESIGN §7.3 phase 3).
+/// Model: the mean statement m̄_t of a side in the signalling phase (docs/model.md §7).
 pub fn mean(xs: &[f64]) -> f64 {
     if xs.is_empty() {
         0.0
@@ -278,8 +278,8 @@ pub fn mean(xs: &[f64]) -> f64 {
 
 /// The population standard deviation of `xs`: sqrt(Σ (x − x̄)² / n); 0 for an empty slice.
 ///
-/// Model: the spread sd(M_t) of a side's statements in the signalling phase (DESIGN §7.3
-/// phase 3). Two passes over the deviations from the first value, so the result is never
+/// Model: the spread sd(M_t) of a side's statements in the signalling phase (docs/model.md
+/// §7). Two passes over the deviations from the first value, so the result is never
 /// negative and is exactly 0 when all values are equal.
 pub fn std_dev(xs: &[f64]) -> f64 {
     let Some(&origin) = xs.first() else {
@@ -298,7 +298,7 @@ pub fn std_dev(xs: &[f64]) -> f64 {
 /// A side's consistency this round:
 /// clamp₀₁(1 − [ν1·|m̄_t − m̄_{t−1}|/100 + ν2·sd/50 + ν3·reversal]).
 ///
-/// Model: costly signalling and credibility (DESIGN §7.3 phase 3): a side whose members'
+/// Model: costly signalling and credibility (docs/model.md §7): a side whose members'
 /// statements shift between rounds, spread within a round, or reverse themselves sends a less
 /// credible signal. `mean_now` and `mean_prev` are the mean statements (0–100) this round and
 /// last, `spread_sd` their standard deviation this round (see [`std_dev`]; 50 is the largest sd
@@ -353,7 +353,7 @@ pub fn zeuthen_risk(u_own_offer: f64, u_other_offer: f64, d: f64) -> f64 {
 /// Which sides concede this round under Zeuthen's rule: the side with the lower risk (see
 /// [`zeuthen_risk`]), or both when the risks are within `tie_tolerance` of each other.
 ///
-/// Model: Zeuthen (1930) / Harsanyi (1956) concession (DESIGN §7.3 phase 4).
+/// Model: Zeuthen (1930) / Harsanyi (1956) concession (docs/model.md §4).
 ///
 /// Guarantees: at least one side concedes. Returns `[a concedes, b concedes]`.
 pub fn zeuthen_concessions(risk_a: f64, risk_b: f64, tie_tolerance: f64) -> [bool; 2] {
@@ -366,7 +366,7 @@ pub fn zeuthen_concessions(risk_a: f64, risk_b: f64, tie_tolerance: f64) -> [boo
 
 /// A side's concession speed μ_k = μ0 · (1 + deadline pressure) · (0.5 + trust in the other).
 ///
-/// Model: Zeuthen–Harsanyi concession with deadline effects (DESIGN §7.3 phase 4): a side
+/// Model: Zeuthen–Harsanyi concession with deadline effects (docs/model.md §4): a side
 /// concedes faster as a deadline nears and when it trusts the other side to reciprocate.
 ///
 /// Guarantees: trust is clamped to [0, 1] and a negative μ0 or pressure counts as 0; the result
@@ -378,7 +378,7 @@ pub fn concession_rate(mu0: f64, deadline_pressure: f64, trust: f64) -> f64 {
 /// One concession step of side k toward side j's offer, in place:
 /// y_k,d += f_d · (y_j,d − y_k,d), with f_d = clamp₀₁(μ · (1 − ŝ_k,d)^η).
 ///
-/// Model: Zeuthen–Harsanyi concession spread over issues (DESIGN §7.3 phase 4): the side moves
+/// Model: Zeuthen–Harsanyi concession spread over issues (docs/model.md §4): the side moves
 /// most on the issues it cares least about (logrolling). `sal_norm` is k's normalised salience,
 /// `eta` (η ≥ 0) how strongly the step concentrates on low-salience issues (η = 0: the same
 /// share μ on every issue), `mu` the concession rate (see [`concession_rate`]).
@@ -465,7 +465,7 @@ const NASH_TOL: f64 = 1e-4;
 /// into `out` and returns the Nash product there.
 ///
 /// Model: Nash (1950) bargaining solution with bargaining powers α_k (Kalai 1977), the point a
-/// mediator proposes between two offers (DESIGN §7.3 phase 4); also the limit of Zeuthen–Harsanyi
+/// mediator proposes between two offers (docs/model.md §5); also the limit of Zeuthen–Harsanyi
 /// concession (see [`zeuthen_risk`]).
 ///
 /// Method (deterministic: no randomness, fixed grids, a fixed rule to stop). The search
@@ -691,7 +691,7 @@ fn maximise_on_line(f: impl Fn(f64) -> f64, lo: f64, hi: f64, current: f64) -> f
 /// The value of a deal that may be reneged on:
 /// V = −K + u_R/(1 − δ) + (u − u_R)/(1 − δ(1 − h)).
 ///
-/// Model: the commitment problem (Fearon 1995; Powell 2006), DESIGN §7.3 phase 5. The side pays
+/// Model: the commitment problem (Fearon 1995; Powell 2006), docs/model.md §6. The side pays
 /// `k_upfront` (K) once, then receives the flow `u` each round while the deal holds and `u_r`
 /// (u_R) each round after the other side reneges, which happens with per-round hazard `h`; flows
 /// are discounted by `delta` (δ) per round, the first at round 0. This is the closed form of
@@ -709,7 +709,7 @@ pub fn deal_value(k_upfront: f64, u: f64, u_r: f64, delta: f64, h: f64) -> f64 {
 /// h = 1 − (1 − h_b)(1 − h_a), with
 /// h_b = clamp₀₁(h0 · (1 + a_h·(1 − τ)) · (1 − b_h·G/100)) and h_a = q / T_a.
 ///
-/// Model: the commitment problem (Fearon 1995; Powell 2006), DESIGN §7.3 phase 5. The base
+/// Model: the commitment problem (Fearon 1995; Powell 2006), docs/model.md §6. The base
 /// hazard h0 (`h0`) is multiplied by 1 + a_h·(1 − τ) (`trust_scale`, trust τ = `trust`), so it
 /// is h0 at full trust and (1 + a_h)·h0 at none, and cut by the share b_h (`durability_cut`) of
 /// the durability issue G (`durability_0_100`) — a fully durable deal (G = 100) removes the share
@@ -744,7 +744,7 @@ pub fn hazard(
 /// An actor's no-deal value:
 /// d = (1 − P)·U_sq + P·[p̂·U_succ + (1 − p̂)·U_sq − ĉ].
 ///
-/// Model: expected utility of the no-deal path as the actor perceives it (DESIGN §7.3 phase 5):
+/// Model: expected utility of the no-deal path as the actor perceives it (docs/model.md §6):
 /// with probability P (`p_esc`) the no-deal path turns military; a strike then succeeds with the
 /// actor's perceived probability p̂ (`p_hat`), giving U_succ (`u_strike_success`), or fails,
 /// leaving the status quo U_sq (`u_sq`); either way the actor bears its perceived cost ĉ
@@ -761,7 +761,7 @@ pub fn no_deal_value(u_sq: f64, u_strike_success: f64, p_esc: f64, p_hat: f64, c
 
 /// The probability that a side accepts a proposal: σ(κ_a · (V_deal − V_nodeal)).
 ///
-/// Model: logit (quantal-response) choice between the deal and no deal (DESIGN §7.3 phase 5),
+/// Model: logit (quantal-response) choice between the deal and no deal (docs/model.md §6),
 /// with values from [`deal_value`] and [`no_deal_value`]; the win-set condition is applied by
 /// the caller.
 ///
@@ -773,7 +773,7 @@ pub fn acceptance_probability(kappa: f64, v_deal: f64, v_nodeal: f64) -> f64 {
 /// A patron's approval of its client's strike:
 /// g = σ(κ_g · (hawk share − pragmatist share + threat − progress)).
 ///
-/// Model: third-party (patron–client) support in the escalation layer (DESIGN §7.3 phase 6):
+/// Model: third-party (patron–client) support in the escalation layer (docs/model.md §8):
 /// a patron approves more as its hawks gain influence and the threat grows, less as its
 /// pragmatists gain and the talks progress.
 ///
@@ -791,7 +791,7 @@ pub fn patron_approval(
 /// A strike's probability of success given the patron's approval g:
 /// p = p_alone + g · (p_with − p_alone).
 ///
-/// Model: third-party strike capability with patron support (DESIGN §7.3 phase 6): a linear
+/// Model: third-party strike capability with patron support (docs/model.md §8): a linear
 /// mix of success with the patron's full support and success alone.
 ///
 /// Guarantees: g is clamped to [0, 1], so the result lies between `success_alone` and
@@ -802,7 +802,7 @@ pub fn strike_success(g: f64, success_with: f64, success_alone: f64) -> f64 {
 
 /// The expected cost of striking a protected client: c + ρ · C_response.
 ///
-/// Model: an extended-deterrence commitment (DESIGN §7.3 phase 6, `Protect`): the protector
+/// Model: an extended-deterrence commitment (docs/model.md §8, `Protect`): the protector
 /// responds with probability ρ (`response_prob`), adding the cost C_response.
 ///
 /// Guarantees: ρ is clamped to [0, 1]; with ρ = 0 the cost is the base cost.
@@ -829,7 +829,7 @@ pub fn fearon_range(p: f64, c_a: f64, c_b: f64) -> (f64, f64) {
 /// The bargaining range when each side has its own estimate of A's chance of winning:
 /// (p_A − c_A, p_B + c_B) intersected with [0, 1], or `None` if it is empty.
 ///
-/// Model: Fearon (1995) with private information and misperception (DESIGN §7.3 phase 7): A
+/// Model: Fearon (1995) with private information and misperception (docs/model.md §8): A
 /// accepts x only above its own war value p_A − c_A; B accepts only while 1 − x exceeds its war
 /// value 1 − p_B − c_B. Mutual optimism (p_A − p_B > c_A + c_B) closes the range.
 ///
@@ -851,7 +851,7 @@ pub fn perceived_bargaining_range(
 /// σ(κ · (ΔEU − θ + audience cost)).
 ///
 /// Model: Fearon (1995) escalation with leader restraint and audience costs (Fearon 1994),
-/// DESIGN §7.3 phase 7: `delta_eu` is the side's influence-weighted expected gain from striking
+/// docs/model.md §8: `delta_eu` is the side's influence-weighted expected gain from striking
 /// over continuing, `restraint` its leader's threshold θ, `audience_cost` what the side loses by
 /// not acting once a deadline has lapsed (0 before).
 ///
@@ -872,7 +872,7 @@ pub fn escalation_probability(
 /// Model: Wilson (1927), "Probable inference, the law of succession, and statistical inference":
 /// the interval of proportions p for which |p̂ − p| ≤ z·sqrt(p(1 − p)/n),
 /// (p̂ + z²/2n ± z·sqrt(p̂(1 − p̂)/n + z²/4n²)) / (1 + z²/n). Used for outcome shares of a batch
-/// (DESIGN §8).
+/// (docs/architecture.md §7).
 ///
 /// Guarantees: 0 ≤ lo ≤ p̂ ≤ hi ≤ 1, with lo = 0 exactly when there are no successes and hi = 1
 /// exactly when all are. `successes` above `n` count as `n`; a negative `z` counts as |z|.
@@ -904,7 +904,7 @@ pub fn wilson_interval(successes: u64, n: u64, z: f64) -> (f64, f64) {
 /// Trust after one observation: τ + r·(o − τ), with r = `gain` when the observation o is above
 /// the current trust τ and r = `loss` when it is below.
 ///
-/// Model: asymmetric adaptive learning of trust (DESIGN §7.3 phase 8): trust is built slowly and
+/// Model: asymmetric adaptive learning of trust (docs/model.md §7): trust is built slowly and
 /// lost quickly (η⁻ > η⁺; Slovic 1993's asymmetry principle), the observation being the other
 /// side's consistency this round (see [`consistency`]).
 ///
@@ -1022,8 +1022,9 @@ mod tests {
 
     #[test]
     fn mandate_mean_appendix_a_first_side() {
-        // DESIGN Appendix A, enrichment: hawks at 0 (c 0.4, s 1.0) → w 0.40; pragmatists at 50
-        // (c 0.4, s 0.6) → w 0.24; leader at 35 with ω = 1 → w_L = 0.64.
+        // The baseline (scenarios/iran-talks-2025.ron), enrichment: hawks at 0 (c 0.4, s 1.0)
+        // → w 0.40; pragmatists at 50 (c 0.4, s 0.6) → w 0.24; leader at 35 with ω = 1 →
+        // w_L = 0.64.
         // m = (0.64·35 + 0.40·0 + 0.24·50) / 1.28 = 34.4 / 1.28 = 26.875.
         let members = [(0.0, 0.4 * 1.0), (50.0, 0.4 * 0.6)];
         close(mandate_mean(35.0, 1.0, &members), 26.875, 1e-12);

@@ -1,4 +1,4 @@
-//! The negotiation model of DESIGN §7 as a `bevy_ecs` simulation.
+//! The negotiation model (docs/model.md) as a `bevy_ecs` simulation.
 //!
 //! Actors and sides are entities ([`components`]); the run-wide state is in [`resources`]; the
 //! pure formulas are in [`formulas`], each tested against its closed form; the systems of each
@@ -22,7 +22,7 @@ use resources::Ending;
 #[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Round;
 
-/// The phases of a round (DESIGN §7.3), run in this order, one system set each.
+/// The phases of a round (docs/model.md §3), run in this order, one system set each.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Phase {
     /// Scheduled events; the clock and the latent threat advance.
@@ -50,9 +50,9 @@ fn talks_open(ending: Res<Ending>) -> bool {
     ending.0.is_none()
 }
 
-/// Builds the round schedule: the phases chained in DESIGN order, the systems inside each
-/// chained, phases after a terminal outcome skipped (but the round is still recorded), the
-/// single-threaded executor set explicitly, and ambiguity detection as an error.
+/// Builds the round schedule: the phases chained in the order of docs/model.md §3, the systems
+/// inside each chained, phases after a terminal outcome skipped (but the round is still recorded),
+/// the single-threaded executor set explicitly, and ambiguity detection as an error.
 pub fn round_schedule() -> Schedule {
     let mut schedule = crate::ecs::strict_schedule(Round);
     schedule.configure_sets(

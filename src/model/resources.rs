@@ -208,7 +208,7 @@ impl Model {
         }
     }
 
-    /// Actor `a`'s utility of point `y` (DESIGN §7.1).
+    /// Actor `a`'s utility of point `y` (docs/model.md §1).
     pub fn utility(&self, a: usize, y: &[f64]) -> f64 {
         formulas::utility(
             &self.scenario.actors[a].ideal,
@@ -333,7 +333,7 @@ impl Latent {
     }
 
     /// The talks are stalled (no progress for `stall_rounds`) or a deadline has lapsed: the
-    /// condition under which military options are weighed (DESIGN §7.3 item 7).
+    /// condition under which military options are weighed (docs/model.md §3 and §8).
     pub fn escalation_open(&self, params: &Params) -> bool {
         self.deadline_lapsed || f64::from(self.stalled_rounds) >= params.stall_rounds
     }

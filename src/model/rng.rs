@@ -1,7 +1,7 @@
 //! Named random streams: one generator per phase, derived from (master seed, run index).
 //!
-//! Each phase draws from its own ChaCha8 stream (portable and value-stable, DESIGN §4), keyed by
-//! the phase and positioned at the run index with `set_stream`. Adding a draw in one phase
+//! Each phase draws from its own ChaCha8 stream (portable and value-stable, docs/model.md §9),
+//! keyed by the phase and positioned at the run index with `set_stream`. Adding a draw in one phase
 //! therefore never shifts another phase's numbers, and run *i* of two variants uses the same
 //! streams (common random numbers).
 

@@ -1,5 +1,5 @@
-//! Building a `World` for a scenario, and resetting it between runs (DESIGN §2: a worker keeps
-//! its World and Schedule; building a fresh pair costs several times a whole run).
+//! Building a `World` for a scenario, and resetting it between runs (docs/architecture.md §1: a
+//! worker keeps its World and Schedule; building a fresh pair costs several times a whole run).
 
 use std::sync::Arc;
 

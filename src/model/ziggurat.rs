@@ -1,5 +1,5 @@
 //! Standard normal draws by the ziggurat method (Marsaglia & Tsang 2000), with its tables built
-//! through `libm` so that draws are identical on every platform (DESIGN §4).
+//! through `libm` so that draws are identical on every platform (docs/model.md §9).
 //!
 //! The density is covered by 128 layers of equal area. A draw takes one 64-bit random number:
 //! 7 bits choose the layer, 53 bits the position in it; about 99% of draws are accepted there

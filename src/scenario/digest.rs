@@ -1,4 +1,4 @@
-//! The source digest: the claims a scenario's values cite (DESIGN §6).
+//! The source digest: the claims a scenario's values cite (docs/architecture.md §3).
 //!
 //! A digest file (`seeds/*.ron`) lists what a source says, one claim per entry, paraphrased in the
 //! project's own words. Scenario values cite claim ids in `because`; `detente check` rejects an

@@ -1,5 +1,6 @@
-//! The model's global parameters (DESIGN §7.5): one table, from which the file type, the resolved
-//! type, the defaults, the valid ranges and the documentation are all generated.
+//! The model's global parameters (docs/model.md, scenarios/README.md): one table, from which the
+//! file type, the resolved type, the defaults, the valid ranges and the documentation are all
+//! generated.
 //!
 //! Per-actor knobs (ideal points, saliences, influence, risk, discount, war perceptions, trust
 //! rates) live on the actors; the knobs here apply to the whole negotiation.
@@ -23,7 +24,7 @@ pub enum MandateRule {
 pub struct ParamSpec {
     /// Field name in `params` (and in `--set params.NAME=...`).
     pub name: &'static str,
-    /// Symbol in DESIGN §7.
+    /// Symbol in docs/model.md and the parameter table of scenarios/README.md.
     pub symbol: &'static str,
     /// Value when the scenario does not set it.
     pub default: f64,

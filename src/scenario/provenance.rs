@@ -1,5 +1,5 @@
 //! Where each value of a loaded scenario comes from: which file or override set it, and which
-//! claims of the digest support it (DESIGN §6).
+//! claims of the digest support it (docs/architecture.md §3).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;

@@ -72,7 +72,7 @@ pub struct RawScenario {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "Engine")]
 pub enum RawEngine {
-    /// The negotiation model (DESIGN §7): sides, rounds, events, outcomes.
+    /// The negotiation model (docs/model.md): sides, rounds, events, outcomes.
     Negotiation,
     /// Bueno de Mesquita's expected-utility model (Scholz, Calbert & Smith 2011) over the
     /// actors' capabilities, positions and saliences.
@@ -187,7 +187,7 @@ pub struct RawActor {
     pub because: Option<Because>,
 }
 
-/// An actor's perception of the military option (DESIGN §7.5, the no-deal value).
+/// An actor's perception of the military option (docs/model.md §6, the no-deal value).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields, rename = "War")]
 pub struct RawWar {
@@ -211,7 +211,7 @@ pub struct RawTrust {
     pub loss: Option<Num>,
 }
 
-/// What an actor can do outside the talks (DESIGN §7.2).
+/// What an actor can do outside the talks (docs/model.md §2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename = "Capability")]
 pub enum RawCapability {

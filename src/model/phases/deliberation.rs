@@ -72,7 +72,7 @@ pub fn form_mandates(
     }
 }
 
-/// Each side member's no-deal value as it perceives it (DESIGN §7.3 item 5):
+/// Each side member's no-deal value as it perceives it (docs/model.md §6):
 /// `d = (1 − P)·U(sq) + P·[p̂·U(strike outcome) + (1 − p̂)·U(sq) − ĉ]`, with `P` the perceived
 /// chance that the no-deal path turns military (growing with the threat), and `p̂` lowered for
 /// the target of a strike by its protectors' commitments.

@@ -1,4 +1,4 @@
-//! The systems of one round, one module per phase of DESIGN §7.3. Each system gathers what it
+//! The systems of one round, one module per phase of docs/model.md §3. Each system gathers what it
 //! needs, calls the pure functions of [`formulas`](super::formulas), and writes back; the order
 //! of the phases is set in one place, [`round_schedule`](super::round_schedule).
 

@@ -1,5 +1,5 @@
 //! Phase 6: third parties. A third party with `Strike` weighs striking against waiting; its
-//! chance of success rises with its patron's approval (DESIGN §7.3 item 6).
+//! chance of success rises with its patron's approval (docs/model.md §8).
 
 use bevy_ecs::prelude::*;
 
