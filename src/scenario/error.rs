@@ -80,7 +80,7 @@ impl fmt::Display for Diagnostic {
         f.write_str(&self.message)?;
         if let (Some((line, col)), Some(text)) = (self.location, &self.line_text) {
             let gutter = line.to_string().len();
-            let text = text.replace('\t', " ");
+            let (text, col) = shown_line(text, col);
             write!(
                 f,
                 "\n {:gutter$} |\n {line} | {text}\n {:gutter$} | ",
@@ -95,6 +95,42 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// The widest line shown under an error, in characters.
+const SHOWN_LINE: usize = 120;
+
+/// The line as shown under an error, and the column in it: tabs as spaces, control characters
+/// (terminal escapes) as `?`, and a long line cut to [`SHOWN_LINE`] characters around `col`
+/// (with `…` where it was cut).
+fn shown_line(text: &str, col: usize) -> (String, usize) {
+    let chars: Vec<char> = text
+        .chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            c if c.is_control() => '?',
+            c => c,
+        })
+        .collect();
+    if chars.len() <= SHOWN_LINE {
+        return (chars.into_iter().collect(), col);
+    }
+    let start = col
+        .saturating_sub(1)
+        .saturating_sub(SHOWN_LINE / 3)
+        .min(chars.len().saturating_sub(SHOWN_LINE));
+    let end = (start + SHOWN_LINE).min(chars.len());
+    let mut shown = String::new();
+    let mut col = col.saturating_sub(start);
+    if start > 0 {
+        shown.push('…');
+        col += 1;
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, col)
 }
 
 /// Every problem found while loading a scenario; never empty.
@@ -158,5 +194,31 @@ pub fn suggest(name: &str, candidates: &[&str], what: &str) -> String {
     match closest(name, candidates.iter().copied()) {
         Some(c) => format!("did you mean `{c}`? {what}: {list}"),
         None => format!("there are no {what}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_line_is_cut_around_the_caret() {
+        let line = format!("{}BAD{}", "a".repeat(5000), "b".repeat(5000));
+        let d = Diagnostic::new("x")
+            .in_file(Path::new("f.ron"))
+            .at_location(&line, 1, 5001, 3);
+        let shown = d.to_string();
+        assert!(shown.len() < 600, "{shown}");
+        let lines: Vec<&str> = shown.lines().collect();
+        let column = |l: &str, pat: &str| l.find(pat).map(|b| l[..b].chars().count());
+        assert_eq!(column(lines[3], "^^^"), column(lines[2], "BAD"), "{shown}");
+    }
+
+    #[test]
+    fn control_characters_are_not_printed() {
+        let d = Diagnostic::new("x")
+            .in_file(Path::new("f.ron"))
+            .at_location("a\u{1b}[2Jb", 1, 2, 1);
+        assert!(!d.to_string().contains('\u{1b}'));
     }
 }
