@@ -20,6 +20,8 @@
 //! * [`engines`]: reference engines (Bueno de Mesquita's expected-utility model, KTAB's Spatial
 //!   Model of Politics), each a `bevy_ecs` schedule of its own; [`ecs`]: how schedules are built.
 //! * [`cli`]: the subcommands behind the `detente` binary.
+//! * [`safe_fs`]: reading input files (regular files only, bounded, UTF-8, errors that never
+//!   quote them) and writing outputs atomically without following planted links.
 
 pub mod cli;
 pub mod ecs;
@@ -27,6 +29,7 @@ pub mod engines;
 pub mod model;
 pub mod outcome;
 pub mod report;
+pub mod safe_fs;
 pub mod scenario;
 pub mod sim;
 pub mod study;

@@ -347,6 +347,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
+use crate::safe_fs::MAX_IMPORT_BYTES;
+
 /// `detente import`: converts, checks the result like `check` would, then prints or writes it.
 fn import(
     kind: ImportKind,
@@ -354,12 +356,8 @@ fn import(
     to: Option<&std::path::Path>,
     out: &mut impl std::io::Write,
 ) -> Result<(), CliError> {
-    let text = std::fs::read_to_string(file).map_err(|e| {
-        CliError::Invalid(Diagnostics::one(crate::scenario::Diagnostic::new(format!(
-            "cannot read `{}`: {e}",
-            file.display()
-        ))))
-    })?;
+    let text = crate::safe_fs::read_input_limited(file, "file to import", MAX_IMPORT_BYTES)
+        .map_err(|e| CliError::Invalid(e.into()))?;
     let xml = file
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("xml"));

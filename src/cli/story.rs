@@ -69,20 +69,17 @@ fn write_engine_trace(path: &Path, trace: &crate::engines::Trace) -> std::io::Re
     crate::study::write_atomically(path, text.as_bytes())
 }
 
-/// Writes the trace as JSON Lines, complete or not at all (a temporary file renamed at the end).
+/// Writes the trace as JSON Lines, complete or not at all ([`crate::safe_fs::write_atomically_with`]:
+/// never through a planted link, never over a device, link or directory).
 pub fn write_trace(path: &Path, trace: &[RoundRecord], outcome: &Outcome) -> std::io::Result<()> {
-    let tmp = path.with_extension("jsonl.partial");
-    {
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+    crate::safe_fs::write_atomically_with(path, |f| {
         for rec in trace {
-            serde_json::to_writer(&mut f, rec)?;
+            serde_json::to_writer(&mut *f, rec)?;
             f.write_all(b"\n")?;
         }
-        serde_json::to_writer(&mut f, &serde_json::json!({ "outcome": outcome }))?;
-        f.write_all(b"\n")?;
-        f.flush()?;
-    }
-    std::fs::rename(&tmp, path)
+        serde_json::to_writer(&mut *f, &serde_json::json!({ "outcome": outcome }))?;
+        f.write_all(b"\n")
+    })
 }
 
 fn points(s: &Scenario, y: &[f64]) -> String {

@@ -2,16 +2,85 @@
 //! and the four-column tables of Bueno de Mesquita's model (`Actor, Capability, Position,
 //! Salience`), turned into detente scenario files. Every malformed row or element is reported
 //! with its line and column; nothing is written unless the whole file reads.
+//!
+//! Hostile or mistaken inputs are bounded: at most [`MAX_ACTORS`] actors, [`MAX_DIMENSIONS`]
+//! dimensions (issues), [`MAX_CSV_FIELDS`] fields on a CSV line and XML elements nested at most
+//! [`MAX_XML_DEPTH`] deep, each refused with a located error. A file that is not recognisably
+//! of the kind asked for (its first lines or its root element are not those of the format) is
+//! refused without quoting any of it; lines are shown only from files that are.
 
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::scenario::Diagnostic;
 
-fn problem(file: &Path, text: &str, line: usize, column: usize, message: String) -> Diagnostic {
+/// The most actors an imported scenario may have (KTAB's and BDM's published scenarios have
+/// tens to a few hundred).
+pub const MAX_ACTORS: usize = 10_000;
+
+/// The most dimensions (issues) an imported KTAB scenario may have.
+pub const MAX_DIMENSIONS: usize = 1_000;
+
+/// The most fields on one line of an imported CSV file: an actor, a description, a power and
+/// a position and a salience for each of [`MAX_DIMENSIONS`], and a trailing empty field.
+pub const MAX_CSV_FIELDS: usize = 4 + 2 * MAX_DIMENSIONS;
+
+/// The deepest nesting of elements in an imported XML file (a KTAB scenario needs 5; the XML
+/// parser recurses once per level, so this bounds its stack).
+pub const MAX_XML_DEPTH: usize = 64;
+
+/// A problem at a place in a file that is not shown (the file's content is not quoted).
+fn unquoted_problem(file: &Path, line: usize, column: usize, message: String) -> Diagnostic {
+    Diagnostic {
+        location: Some((line, column)),
+        ..Diagnostic::new(message).in_file(file)
+    }
+}
+
+/// The 1-based line and column (in characters) of byte offset `at` of `text`.
+fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let before = text.get(..at).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Makes ids unique by appending `_` as often as needed (`a`, `a_`, `a__`), in time linear in
+/// the length of the ids handed out, whatever the number of repeats.
+#[derive(Default)]
+struct UniqueIds {
+    seen: BTreeSet<String>,
+    /// For each base id, how many `_` its next copy needs at least.
+    next: HashMap<String, usize>,
+}
+
+impl UniqueIds {
+    fn unique(&mut self, base: String) -> String {
+        let mut k = self.next.get(&base).copied().unwrap_or(0);
+        loop {
+            let candidate = format!("{base}{}", "_".repeat(k));
+            if self.seen.insert(candidate.clone()) {
+                self.next.insert(base, k + 1);
+                return candidate;
+            }
+            k += 1;
+        }
+    }
+}
+
+/// A problem at `column` of `line_text`, line `line` of a file recognisably of its format
+/// (the line is shown under the message).
+fn problem(
+    file: &Path,
+    line_text: &str,
+    line: usize,
+    column: usize,
+    message: String,
+) -> Diagnostic {
     Diagnostic::new(message)
         .in_file(file)
-        .at_location(text, line, column, 1)
+        .at_line(line_text, line, column, 1)
 }
 
 /// The 1-based column at which field `i` of `line` starts.
@@ -25,18 +94,18 @@ fn column_of(line: &str, i: usize) -> usize {
 
 fn number(
     file: &Path,
-    text: &str,
     n: usize,
     line: &str,
+    cells: &[&str],
     i: usize,
     what: &str,
 ) -> Result<f64, Diagnostic> {
-    let field = line.split(',').nth(i).unwrap_or("").trim();
+    let field = cells.get(i).copied().unwrap_or("").trim();
     match field.parse::<f64>() {
         Ok(x) if x.is_finite() => Ok(x),
         _ => Err(problem(
             file,
-            text,
+            line,
             n,
             column_of(line, i),
             format!("{what}: `{field}` is not a number"),
@@ -67,13 +136,13 @@ fn quoted(s: &str) -> String {
 /// Issue ids from KTAB's dimension names: a leading `Pstn` or `Pos` is dropped, a bare number
 /// `n` becomes `dimn`, an empty name `dim` and its place (1-based); repeated ids get a `_`.
 fn dim_ids<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut seen = std::collections::BTreeSet::new();
+    let mut ids = UniqueIds::default();
     names
         .enumerate()
         .map(|(d, name)| {
             let name = name.trim();
             let bare = name.trim_start_matches("Pstn").trim_start_matches("Pos");
-            let mut id = if bare.trim().is_empty() {
+            let id = if bare.trim().is_empty() {
                 format!("dim{}", d + 1)
             } else {
                 let id = ident(bare);
@@ -83,10 +152,7 @@ fn dim_ids<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
                     id
                 }
             };
-            while !seen.insert(id.clone()) {
-                id.push('_');
-            }
-            id
+            ids.unique(id)
         })
         .collect()
 }
@@ -143,6 +209,44 @@ pub fn ktab_csv(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
     let Some(&(n0, head)) = lines.first() else {
         return Err(vec![Diagnostic::new("the file is empty").in_file(file)]);
     };
+    // Recognisably a KTAB scenario: its second line is the header `Actor, Description, ...`.
+    let recognised = lines.get(1).is_some_and(|&(_, h)| {
+        h.split(',')
+            .next()
+            .is_some_and(|f| f.trim().trim_matches('"').eq_ignore_ascii_case("actor"))
+    });
+    if !recognised {
+        return Err(vec![
+            unquoted_problem(
+                file,
+                n0,
+                1,
+                "this is not a KTAB scenario CSV file: its second line is not the header \
+                 `Actor,Description,Power,...`"
+                    .into(),
+            )
+            .with_help(
+                "a KTAB scenario CSV file starts with `name,description,actors,dimensions` and \
+                 the header `Actor,Description,Power,Pos1,Sal1,...`; check that the path names \
+                 the intended file",
+            ),
+        ]);
+    }
+    if let Some(&(n, line)) = lines
+        .iter()
+        .find(|(_, l)| l.split(',').count() > MAX_CSV_FIELDS)
+    {
+        return Err(vec![unquoted_problem(
+            file,
+            n,
+            1,
+            format!(
+                "this line has {} fields, more than the {MAX_CSV_FIELDS} a KTAB scenario may \
+                 have ({MAX_DIMENSIONS} dimensions at most)",
+                line.split(',').count()
+            ),
+        )]);
+    }
     let fields: Vec<&str> = head.split(',').collect();
     let name = fields.first().map_or("", |f| f.trim().trim_matches('"'));
     let description = fields.get(1).map_or("", |f| f.trim().trim_matches('"'));
@@ -151,7 +255,7 @@ pub fn ktab_csv(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
         f.parse::<usize>().map_err(|_| {
             problem(
                 file,
-                text,
+                head,
                 n0,
                 column_of(head, i),
                 format!("{what}: `{f}` is not a whole number"),
@@ -162,13 +266,31 @@ pub fn ktab_csv(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
         count(2, "number of actors"),
         count(3, "number of dimensions"),
     ) {
+        (Ok(a), _) if a > MAX_ACTORS => {
+            return Err(vec![problem(
+                file,
+                head,
+                n0,
+                column_of(head, 2),
+                format!("{a} actors: an imported scenario has at most {MAX_ACTORS}"),
+            )]);
+        }
+        (_, Ok(d)) if d > MAX_DIMENSIONS => {
+            return Err(vec![problem(
+                file,
+                head,
+                n0,
+                column_of(head, 3),
+                format!("{d} dimensions: an imported scenario has at most {MAX_DIMENSIONS}"),
+            )]);
+        }
         (Ok(a), Ok(d)) if a > 0 && d > 0 => (a, d),
         (Err(e1), Err(e2)) => return Err(vec![e1, e2]),
         (Err(e), _) | (_, Err(e)) => return Err(vec![e]),
         _ => {
             return Err(vec![problem(
                 file,
-                text,
+                head,
                 n0,
                 1,
                 "no actors or no dimensions".into(),
@@ -186,7 +308,7 @@ pub fn ktab_csv(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
     if rows.len() != actors {
         errors.push(problem(
             file,
-            text,
+            head,
             n0,
             column_of(head, 2),
             format!(
@@ -208,13 +330,13 @@ pub fn ktab_csv(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
         quoted(description)
     );
     write_ktab_issues(&mut out, &dim_names);
-    let mut seen = std::collections::BTreeSet::new();
-    for &(n, line) in rows {
+    let mut ids = UniqueIds::default();
+    for &(n, line) in rows.iter().take(MAX_ACTORS) {
         let cells: Vec<&str> = line.split(',').collect();
         if cells.iter().filter(|c| !c.trim().is_empty()).count() < 3 + 2 * dims {
             errors.push(problem(
                 file,
-                text,
+                line,
                 n,
                 1,
                 format!(
@@ -224,16 +346,13 @@ pub fn ktab_csv(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
             continue;
         }
         let actor = cells[0].trim();
-        let mut id = ident(actor);
-        while !seen.insert(id.clone()) {
-            id.push('_');
-        }
-        let power = number(file, text, n, line, 2, "power");
+        let id = ids.unique(ident(actor));
+        let power = number(file, n, line, &cells, 2, "power");
         let mut pos = Vec::new();
         let mut sal = Vec::new();
         for d in 0..dims {
-            pos.push(number(file, text, n, line, 3 + 2 * d, "position"));
-            sal.push(number(file, text, n, line, 4 + 2 * d, "salience"));
+            pos.push(number(file, n, line, &cells, 3 + 2 * d, "position"));
+            sal.push(number(file, n, line, &cells, 4 + 2 * d, "salience"));
         }
         let all: Result<Vec<f64>, Diagnostic> =
             std::iter::once(power).chain(pos).chain(sal).collect();
@@ -353,21 +472,54 @@ struct XmlReader<'a, 'input> {
     text: &'a str,
     doc: &'a roxmltree::Document<'input>,
     errors: Vec<Diagnostic>,
+    /// Problems found beyond [`MAX_PROBLEMS`], counted only.
+    dropped: usize,
 }
+
+/// The most problems of an XML file reported one by one (the rest are counted).
+const MAX_PROBLEMS: usize = 100;
 
 type XmlNode<'a, 'input> = roxmltree::Node<'a, 'input>;
 
 impl<'a, 'input> XmlReader<'a, 'input> {
     /// A problem at byte offset `pos` of the text.
     fn at(&mut self, pos: usize, message: String) {
+        if self.errors.len() >= MAX_PROBLEMS {
+            self.dropped += 1;
+            return;
+        }
         let p = self.doc.text_pos_at(pos);
+        let text = self.text;
+        let start = text
+            .get(..pos)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        let end = text
+            .get(pos..)
+            .and_then(|t| t.find('\n'))
+            .map_or(text.len(), |i| pos + i);
+        let line = text.get(start..end).unwrap_or("");
         self.errors.push(problem(
             self.file,
-            self.text,
+            line,
             p.row as usize,
             p.col as usize,
             message,
         ));
+    }
+
+    /// The problems found, with a last line counting those not shown.
+    fn finish(mut self) -> Vec<Diagnostic> {
+        if self.dropped > 0 {
+            self.errors.push(
+                Diagnostic::new(format!(
+                    "and {} more problems (only the first {MAX_PROBLEMS} are shown)",
+                    self.dropped
+                ))
+                .in_file(self.file),
+            );
+        }
+        self.errors
     }
 
     /// A problem at an element's start tag.
@@ -502,6 +654,123 @@ impl<'a, 'input> XmlReader<'a, 'input> {
     }
 }
 
+/// Checks, before parsing, that `text` is recognisably a KTAB XML scenario — nothing but
+/// whitespace, an XML declaration, comments, processing instructions and a DOCTYPE before a
+/// root element `<Scenario>` — and that no element is nested deeper than [`MAX_XML_DEPTH`]
+/// (the parser recurses once per level). A cheap scan of the markup; well-formedness is left
+/// to the parser. Neither error quotes the text.
+fn scan_xml(text: &str, file: &Path) -> Result<(), Diagnostic> {
+    let not_ktab = |at: usize| {
+        let (line, col) = line_col(text, at);
+        unquoted_problem(
+            file,
+            line,
+            col,
+            "this is not a KTAB XML scenario: its root element is not `<Scenario>`".into(),
+        )
+        .with_help(
+            "KTAB scenario files are XML whose root element is `<Scenario>`; check that the path \
+             names the intended file",
+        )
+    };
+    let b = text.as_bytes();
+    let mut i = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut depth = 0usize;
+    let mut root_seen = false;
+    // The byte after the end of `end` searched from `from`, or the end of the text.
+    let skip_past = |from: usize, end: &str| {
+        text.get(from..)
+            .and_then(|t| t.find(end))
+            .map_or(b.len(), |k| from + k + end.len())
+    };
+    while i < b.len() {
+        if b[i] != b'<' {
+            if !root_seen && !b[i].is_ascii_whitespace() {
+                return Err(not_ktab(i));
+            }
+            i += 1;
+            continue;
+        }
+        let rest = &b[i..];
+        if rest.starts_with(b"<!--") {
+            i = skip_past(i + 4, "-->");
+        } else if rest.starts_with(b"<![CDATA[") {
+            i = skip_past(i + 9, "]]>");
+        } else if rest.starts_with(b"<?") {
+            i = skip_past(i + 2, "?>");
+        } else if rest.starts_with(b"<!") {
+            // A DOCTYPE, with an internal subset in brackets and quoted strings.
+            let (mut brackets, mut quote) = (0usize, None);
+            i += 2;
+            while i < b.len() {
+                match (quote, b[i]) {
+                    (Some(q), c) if c == q => quote = None,
+                    (Some(_), _) => {}
+                    (None, c @ (b'"' | b'\'')) => quote = Some(c),
+                    (None, b'[') => brackets += 1,
+                    (None, b']') => brackets = brackets.saturating_sub(1),
+                    (None, b'>') if brackets == 0 => break,
+                    _ => {}
+                }
+                i += 1;
+            }
+            i += 1;
+        } else if rest.starts_with(b"</") {
+            depth = depth.saturating_sub(1);
+            i = skip_past(i + 2, ">");
+        } else {
+            let start = i;
+            let name_end = rest[1..]
+                .iter()
+                .position(|c| c.is_ascii_whitespace() || matches!(c, b'/' | b'>'))
+                .map_or(rest.len(), |k| k + 1);
+            if !root_seen {
+                let name = &rest[1..name_end];
+                let local = name.rsplit(|&c| c == b':').next().unwrap_or(name);
+                if local != b"Scenario" {
+                    return Err(not_ktab(start));
+                }
+                root_seen = true;
+            }
+            // The end of the tag, past quoted attribute values.
+            let mut quote = None;
+            i += name_end;
+            while i < b.len() {
+                match (quote, b[i]) {
+                    (Some(q), c) if c == q => quote = None,
+                    (Some(_), _) => {}
+                    (None, c @ (b'"' | b'\'')) => quote = Some(c),
+                    (None, b'>') => break,
+                    _ => {}
+                }
+                i += 1;
+            }
+            let self_closing = i < b.len() && i > 0 && b[i - 1] == b'/';
+            i += 1;
+            if !self_closing {
+                depth += 1;
+                if depth > MAX_XML_DEPTH {
+                    let (line, col) = line_col(text, start);
+                    return Err(unquoted_problem(
+                        file,
+                        line,
+                        col,
+                        format!(
+                            "elements nested more than {MAX_XML_DEPTH} deep (a KTAB scenario \
+                             needs 5)"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    if root_seen {
+        Ok(())
+    } else {
+        Err(not_ktab(b.len()))
+    }
+}
+
 /// One actor of a KTAB XML scenario.
 struct XmlActor {
     name: String,
@@ -520,6 +789,7 @@ struct XmlActor {
 /// the ideal-adjustment pairs its `ideal_accommodation` (the entries that differ from the
 /// identity matrix, which KTAB starts from).
 pub fn ktab_xml(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
+    scan_xml(text, file).map_err(|d| vec![d])?;
     let doc = match roxmltree::Document::parse(text) {
         Ok(doc) => doc,
         Err(e) => {
@@ -532,13 +802,11 @@ pub fn ktab_xml(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
                 _ => (e.pos().row as usize, e.pos().col as usize),
             };
             let message = e.to_string().replace(&format!(" at {}", e.pos()), "");
-            return Err(vec![problem(
-                file,
-                text,
-                line,
-                column,
-                format!("not well-formed XML: {message}"),
-            )]);
+            return Err(vec![
+                Diagnostic::new(format!("not well-formed XML: {message}"))
+                    .in_file(file)
+                    .at_location(text, line, column, 1),
+            ]);
         }
     };
     let mut r = XmlReader {
@@ -546,17 +814,13 @@ pub fn ktab_xml(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
         text,
         doc: &doc,
         errors: Vec::new(),
+        dropped: 0,
     };
     let root = doc.root_element();
     if root.tag_name().name() != "Scenario" {
-        r.at_node(
-            root,
-            format!(
-                "the root element is `<{}>`, not KTAB's `<Scenario>`",
-                root.tag_name().name()
-            ),
-        );
-        return Err(r.errors);
+        // Not reached: `scan_xml` refuses such a file first.
+        r.at_node(root, "the root element is not KTAB's `<Scenario>`".into());
+        return Err(r.finish());
     }
     let top = r.children(
         root,
@@ -585,7 +849,18 @@ pub fn ktab_xml(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
     // Dimensions.
     let mut dims = Vec::new();
     if let Some(d) = r.required(root, "Dimensions") {
-        for n in r.children(d, &["dName"]) {
+        let nodes = r.children(d, &["dName"]);
+        if nodes.len() > MAX_DIMENSIONS {
+            r.at_node(
+                d,
+                format!(
+                    "{} dimensions: an imported scenario has at most {MAX_DIMENSIONS}",
+                    nodes.len()
+                ),
+            );
+            return Err(r.finish());
+        }
+        for n in nodes {
             let t = XmlReader::text_of(n);
             if t.is_empty() {
                 r.at_node(n, "`<dName>` is empty".into());
@@ -602,9 +877,19 @@ pub fn ktab_xml(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
     let mut actors: Vec<XmlActor> = Vec::new();
     // Every actor's name, with its place in `actors` when it read without problems.
     let mut names: Vec<(String, Option<usize>)> = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
+    let mut ids = UniqueIds::default();
     if let Some(list) = r.required(root, "Actors") {
         let nodes = r.children(list, &["Actor"]);
+        if nodes.len() > MAX_ACTORS {
+            r.at_node(
+                list,
+                format!(
+                    "{} actors: an imported scenario has at most {MAX_ACTORS}",
+                    nodes.len()
+                ),
+            );
+            return Err(r.finish());
+        }
         if nodes.is_empty() {
             r.at_node(list, "`<Actors>` has no `<Actor>`".into());
         }
@@ -676,10 +961,7 @@ pub fn ktab_xml(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
                 }
             };
             names.push((actor.clone(), Some(actors.len())));
-            let mut id = ident(&actor);
-            while !seen.insert(id.clone()) {
-                id.push('_');
-            }
+            let id = ids.unique(ident(&actor));
             actors.push(XmlActor {
                 name: actor,
                 id,
@@ -691,11 +973,15 @@ pub fn ktab_xml(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
     }
 
     // Ideal adjustment: KTAB starts from the identity matrix and sets each pair's entry.
-    let n = actors.len();
-    let mut matrix: Vec<Vec<f64>> = (0..n)
-        .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
-        .collect();
-    let mut last_pair: Vec<Option<XmlNode>> = vec![None; n];
+    // Only the entries given are stored (row-major order), not the n×n matrix.
+    let identity = |i: usize, j: usize| if i == j { 1.0 } else { 0.0 };
+    let mut matrix: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    let mut last_pair: BTreeMap<usize, XmlNode> = BTreeMap::new();
+    // Every actor's places in `names`, by name.
+    let mut by_name: HashMap<&str, Vec<Option<usize>>> = HashMap::new();
+    for (name, i) in &names {
+        by_name.entry(name.as_str()).or_default().push(*i);
+    }
     if let Some(ia) = one("IdealAdjustment") {
         for pair in r.children(ia, &["iaPair"]) {
             r.children(pair, &["adjustingIdeal", "referencePos", "adjust"]);
@@ -703,12 +989,8 @@ pub fn ktab_xml(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
             let mut index = |el: &str| -> Option<Option<usize>> {
                 let node = r.required(pair, el)?;
                 let who = XmlReader::text_of(node);
-                let found: Vec<Option<usize>> = names
-                    .iter()
-                    .filter(|(n, _)| *n == who)
-                    .map(|(_, i)| *i)
-                    .collect();
-                match found[..] {
+                let found: &[Option<usize>] = by_name.get(who.as_str()).map_or(&[], Vec::as_slice);
+                match *found {
                     [i] => Some(i),
                     [] => {
                         r.at_value(node, format!("{el}: no actor is named `{who}`"));
@@ -729,16 +1011,23 @@ pub fn ktab_xml(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
                 .required(pair, "adjust")
                 .and_then(|a| r.number(a, "adjust", 0.0, 1.0));
             if let (Some(Some(i)), Some(Some(j)), Some(rate)) = (i, j, rate) {
-                matrix[i][j] = rate;
-                last_pair[i] = Some(pair);
+                matrix.insert((i, j), rate);
+                last_pair.insert(i, pair);
             }
         }
     }
-    for (i, row) in matrix.iter().enumerate() {
-        let sum: f64 = row.iter().sum();
-        if sum > 1.0 + 1e-10
-            && let Some(pair) = last_pair[i]
-        {
+    for (&i, &pair) in &last_pair {
+        // The row's entries in column order, the diagonal's 1 where it is not given (the
+        // zeros of the identity add nothing).
+        let mut row: Vec<(usize, f64)> = matrix
+            .range((i, 0)..=(i, usize::MAX))
+            .map(|(&(_, j), &v)| (j, v))
+            .collect();
+        if let Err(at) = row.binary_search_by_key(&i, |&(j, _)| j) {
+            row.insert(at, (i, 1.0));
+        }
+        let sum: f64 = row.iter().map(|&(_, v)| v).sum();
+        if sum > 1.0 + 1e-10 {
             r.at_node(
                 pair,
                 format!(
@@ -750,7 +1039,7 @@ pub fn ktab_xml(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
         }
     }
     if !r.errors.is_empty() {
-        return Err(r.errors);
+        return Err(r.finish());
     }
 
     let mut out = String::new();
@@ -776,13 +1065,13 @@ pub fn ktab_xml(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
         .into_iter()
         .map(|(f, v)| format!("{f}: {v},"))
         .collect();
-    let accommodation: Vec<String> = (0..n)
-        .flat_map(|i| (0..n).map(move |j| (i, j)))
-        .filter(|&(i, j)| matrix[i][j] != if i == j { 1.0 } else { 0.0 })
-        .map(|(i, j)| {
+    let accommodation: Vec<String> = matrix
+        .iter()
+        .filter(|&(&(i, j), &v)| v != identity(i, j))
+        .map(|(&(i, j), v)| {
             format!(
-                "    (actor: \"{}\", toward: \"{}\", rate: {}),",
-                actors[i].id, actors[j].id, matrix[i][j]
+                "    (actor: \"{}\", toward: \"{}\", rate: {v}),",
+                actors[i].id, actors[j].id
             )
         })
         .collect();
@@ -844,31 +1133,50 @@ pub fn bdm_csv(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
         .split(',')
         .map(|h| h.trim().trim_matches('"').trim().to_ascii_lowercase())
         .collect();
-    if got.len() < 4
-        || !BDM_HEADERS
+    // The header is not quoted back: a file that is not a BDM table may hold anything.
+    let wrong = if got.len() < 4 {
+        Some(format!("it has {} of the 4 columns", got.len()))
+    } else {
+        BDM_HEADERS
             .iter()
             .zip(&got)
-            .all(|(names, h)| names.contains(&h.as_str()))
-    {
-        return Err(vec![problem(
-            file,
-            text,
-            n0,
-            1,
-            format!(
-                "the header must be `Actor,Capability,Position,Salience`, not `{}`",
-                header.trim()
-            ),
-        )]);
+            .position(|(names, h)| !names.contains(&h.as_str()))
+            .map(|i| {
+                let names: Vec<String> = BDM_HEADERS[i].iter().map(|n| format!("`{n}`")).collect();
+                format!("column {} is not one of {}", i + 1, names.join(", "))
+            })
+    };
+    if let Some(wrong) = wrong {
+        return Err(vec![
+            unquoted_problem(
+                file,
+                n0,
+                1,
+                format!(
+                    "this is not a BDM table: the header must be \
+                     `Actor,Capability,Position,Salience` ({wrong})"
+                ),
+            )
+            .with_help("check that the path names the intended file"),
+        ]);
     }
     let unquoted = |l: &str| l.replace('"', " ");
     let mut rows = Vec::new();
-    for (n, line) in lines {
+    for (k, (n, line)) in lines.enumerate() {
+        if k == MAX_ACTORS {
+            errors.push(unquoted_problem(
+                file,
+                n,
+                1,
+                format!("more than {MAX_ACTORS} actors: an imported scenario has at most that"),
+            ));
+            break;
+        }
         let cells: Vec<&str> = line.split(',').collect();
         if cells.len() < 4 {
             errors.push(problem(
                 file,
-                text,
+                line,
                 n,
                 1,
                 "expected 4 fields: actor, capability, position, salience".into(),
@@ -877,10 +1185,11 @@ pub fn bdm_csv(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
         }
         let actor = cells[0].trim().trim_matches('"').trim().to_owned();
         let plain = unquoted(line);
+        let plain_cells: Vec<&str> = plain.split(',').collect();
         let vals: Result<Vec<f64>, Diagnostic> =
             [("capability", 1), ("position", 2), ("salience", 3)]
                 .iter()
-                .map(|(what, i)| number(file, text, n, &plain, *i, what))
+                .map(|(what, i)| number(file, n, &plain, &plain_cells, *i, what))
                 .collect();
         match vals {
             Err(e) => errors.push(e),
@@ -912,12 +1221,9 @@ pub fn bdm_csv(text: &str, file: &Path) -> Result<String, Vec<Diagnostic>> {
         quoted(&stem)
     );
     out += "    issues: [Issue(id: \"position\", low: \"0\", high: \"100\")],\n    actors: [\n";
-    let mut seen = std::collections::BTreeSet::new();
+    let mut ids = UniqueIds::default();
     for (actor, v) in rows {
-        let mut id = ident(&actor);
-        while !seen.insert(id.clone()) {
-            id.push('_');
-        }
+        let id = ids.unique(ident(&actor));
         let salience = if percent { v[2] / 100.0 } else { v[2] };
         let _ = writeln!(
             out,

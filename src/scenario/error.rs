@@ -10,8 +10,11 @@ pub struct Diagnostic {
     pub file: Option<PathBuf>,
     /// 1-based line and column, when the problem has a place in the text.
     pub location: Option<(usize, usize)>,
-    /// The offending line of text, for the caret display.
+    /// The offending line of text, for the caret display: at most about 120 characters around
+    /// the problem, control characters masked.
     pub line_text: Option<String>,
+    /// 1-based column of the caret in `line_text`.
+    pub caret: usize,
     /// Width of the caret underline (at least 1).
     pub span_len: usize,
     /// Field path inside the scenario, e.g. `actors[3].salience.<issue>`.
@@ -29,6 +32,7 @@ impl Diagnostic {
             file: None,
             location: None,
             line_text: None,
+            caret: 1,
             span_len: 1,
             field: None,
             message: message.into(),
@@ -56,9 +60,18 @@ impl Diagnostic {
 
     /// Sets the place in `text` (1-based line and column, span length in characters) and keeps
     /// the line for the caret display.
-    pub fn at_location(mut self, text: &str, line: usize, col: usize, len: usize) -> Self {
+    pub fn at_location(self, text: &str, line: usize, col: usize, len: usize) -> Self {
+        let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+        self.at_line(line_text, line, col, len)
+    }
+
+    /// Like [`Diagnostic::at_location`], given the line itself (`line_text`, line `line` of the
+    /// file); only a window of it around `col` is kept.
+    pub fn at_line(mut self, line_text: &str, line: usize, col: usize, len: usize) -> Self {
         self.location = Some((line, col));
-        self.line_text = text.lines().nth(line.saturating_sub(1)).map(str::to_owned);
+        let (shown, caret) = shown_line(line_text, col);
+        self.line_text = Some(shown);
+        self.caret = caret;
         self.span_len = len.max(1);
         self
     }
@@ -78,9 +91,9 @@ impl fmt::Display for Diagnostic {
             write!(f, "{field}: ")?;
         }
         f.write_str(&self.message)?;
-        if let (Some((line, col)), Some(text)) = (self.location, &self.line_text) {
+        if let (Some((line, _)), Some(text)) = (self.location, &self.line_text) {
             let gutter = line.to_string().len();
-            let text = text.replace('\t', " ");
+            let col = self.caret;
             write!(
                 f,
                 "\n {:gutter$} |\n {line} | {text}\n {:gutter$} | ",
@@ -95,6 +108,45 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// The widest line shown under an error, in characters.
+const SHOWN_LINE: usize = 120;
+
+/// The line as shown under an error, and the column in it: tabs as spaces, control characters
+/// (terminal escapes) as `?`, and a long line cut to [`SHOWN_LINE`] characters around `col`
+/// (with `…` where it was cut).
+fn shown_line(text: &str, col: usize) -> (String, usize) {
+    // Only the part that can be shown is looked at: a line may be megabytes long.
+    let keep = col.saturating_add(2 * SHOWN_LINE);
+    let chars: Vec<char> = text
+        .chars()
+        .take(keep.saturating_add(1))
+        .map(|c| match c {
+            '\t' => ' ',
+            c if c.is_control() => '?',
+            c => c,
+        })
+        .collect();
+    if chars.len() <= SHOWN_LINE {
+        return (chars.into_iter().collect(), col);
+    }
+    let start = col
+        .saturating_sub(1)
+        .saturating_sub(SHOWN_LINE / 3)
+        .min(chars.len().saturating_sub(SHOWN_LINE));
+    let end = (start + SHOWN_LINE).min(chars.len());
+    let mut shown = String::new();
+    let mut col = col.saturating_sub(start);
+    if start > 0 {
+        shown.push('…');
+        col += 1;
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, col)
 }
 
 /// Every problem found while loading a scenario; never empty.
@@ -158,5 +210,31 @@ pub fn suggest(name: &str, candidates: &[&str], what: &str) -> String {
     match closest(name, candidates.iter().copied()) {
         Some(c) => format!("did you mean `{c}`? {what}: {list}"),
         None => format!("there are no {what}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_line_is_cut_around_the_caret() {
+        let line = format!("{}BAD{}", "a".repeat(5000), "b".repeat(5000));
+        let d = Diagnostic::new("x")
+            .in_file(Path::new("f.ron"))
+            .at_location(&line, 1, 5001, 3);
+        let shown = d.to_string();
+        assert!(shown.len() < 600, "{shown}");
+        let lines: Vec<&str> = shown.lines().collect();
+        let column = |l: &str, pat: &str| l.find(pat).map(|b| l[..b].chars().count());
+        assert_eq!(column(lines[3], "^^^"), column(lines[2], "BAD"), "{shown}");
+    }
+
+    #[test]
+    fn control_characters_are_not_printed() {
+        let d = Diagnostic::new("x")
+            .in_file(Path::new("f.ron"))
+            .at_location("a\u{1b}[2Jb", 1, 2, 1);
+        assert!(!d.to_string().contains('\u{1b}'));
     }
 }

@@ -112,7 +112,7 @@ pub struct Loaded {
 
 /// Loads, merges, overrides and validates the scenario at `path`.
 pub fn load(path: &Path, overrides: &[Override]) -> Result<Loaded, Diagnostics> {
-    let text = read(path, None)?;
+    let text = read(path, "scenario file", None)?;
     load_str(&text, path, overrides)
 }
 
@@ -136,7 +136,7 @@ pub struct Prepared {
 
 /// Reads the scenario at `path` (and what it extends, and its digest) once.
 pub fn prepare(path: &Path) -> Result<Prepared, Diagnostics> {
-    let text = read(path, None)?;
+    let text = read(path, "scenario file", None)?;
     prepare_str(&text, path)
 }
 
@@ -148,13 +148,14 @@ pub fn prepare_str(text: &str, path: &Path) -> Result<Prepared, Diagnostics> {
 
     let mut merged = Value::Null;
     let mut layers = Vec::new();
-    let mut digest_path: Option<PathBuf> = None;
+    // The digest, and the file that names it.
+    let mut digest_path: Option<(PathBuf, PathBuf)> = None;
     for (file, raw) in &chain {
         let image = serde_json::to_value(raw).expect("raw scenarios serialize");
         let mut set = Vec::new();
         tree::merge(&mut merged, &image, "", &mut set);
         if let Some(d) = &raw.digest {
-            digest_path = Some(relative_to(file, d));
+            digest_path = Some((relative_to(file, d), file.clone()));
         }
         layers.push(Layer::from_file(file.clone(), raw, set));
     }
@@ -163,7 +164,7 @@ pub fn prepare_str(text: &str, path: &Path) -> Result<Prepared, Diagnostics> {
         .map(|(f, _)| f.clone())
         .unwrap_or_else(|| path.to_path_buf());
     let digest = match &digest_path {
-        Some(p) => Some(read_digest(p)?),
+        Some((p, from)) => Some(read_digest(p, from)?),
         None => None,
     };
     let claims = digest
@@ -228,11 +229,23 @@ impl Prepared {
     }
 }
 
-fn read(path: &Path, from: Option<(&Path, &str)>) -> Result<String, Diagnostics> {
-    std::fs::read_to_string(path).map_err(|e| {
-        let d = Diagnostic::new(format!("cannot read `{}`: {e}", path.display()));
+/// `d` with the file and field that named the file it is about.
+fn named_by(d: Diagnostic, file: &Path, field: &str) -> Diagnostic {
+    Diagnostic {
+        message: format!("{} (named by `{field}` in `{}`)", d.message, file.display()),
+        ..d
+    }
+}
+
+/// Reads the `what` at `path` as an input file ([`crate::safe_fs::read_input`]: a regular file,
+/// bounded, UTF-8); `from` is the file and field that named it.
+fn read(path: &Path, what: &str, from: Option<(&Path, &str)>) -> Result<String, Diagnostics> {
+    crate::safe_fs::read_input(path, what).map_err(|e| {
+        let d = Diagnostic::from(e);
         match from {
-            Some((file, field)) => d.in_file(file).at_field(field),
+            // A located problem (invalid UTF-8) is placed in the file named.
+            Some((file, field)) if d.file.is_none() => d.in_file(file).at_field(field),
+            Some((file, field)) => named_by(d, file, field),
             None => d,
         }
         .into()
@@ -250,10 +263,36 @@ fn ron_options() -> ron::Options {
         .with_default_extension(Extensions::IMPLICIT_SOME | Extensions::UNWRAP_VARIANT_NEWTYPES)
 }
 
-/// Parses RON text into `T`, turning ron's error into a located diagnostic with a caret.
+/// Parses RON text into `T`, turning ron's error into a located diagnostic.
+///
+/// The offending line is shown with a caret only when the text is recognisably a file of the
+/// kind `T` stands for: it starts (after comments and `#![enable(..)]` attributes) with `T`'s
+/// struct name, or a close misspelling of it, and `(`. Any other text — some other file named
+/// by mistake or on purpose — gets a content-free "this is not a scenario file" at the place
+/// ron stopped: nothing of it is quoted.
 pub fn parse_ron<T: serde::de::DeserializeOwned>(text: &str, file: &Path) -> Result<T, Diagnostic> {
     ron_options().from_str::<T>(text).map_err(|e| {
         let (line, col) = (e.span.start.line, e.span.start.col);
+        let name = struct_name::<T>();
+        if let Some(name) = name.filter(|n| !looks_like(text, n)) {
+            let kind = format!("{} file", name.to_lowercase());
+            let a = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            return Diagnostic {
+                location: Some((line, col)),
+                ..Diagnostic::new(format!(
+                    "this is not {a} {kind}: it does not start with `{name}(`"
+                ))
+                .in_file(file)
+                .with_help(format!(
+                    "{a} {kind} is RON text that starts with `{name}(`; check that the path \
+                     names the intended file"
+                ))
+            };
+        }
         let len = if e.span.end.line == line {
             e.span.end.col.saturating_sub(col)
         } else {
@@ -266,6 +305,68 @@ pub fn parse_ron<T: serde::de::DeserializeOwned>(text: &str, file: &Path) -> Res
         d.help = help;
         d
     })
+}
+
+/// The struct name `T` deserializes from (`Scenario` for a scenario), if it is a struct:
+/// asked of `T`'s `Deserialize` impl with a deserializer that only records the name.
+fn struct_name<T: serde::de::DeserializeOwned>() -> Option<&'static str> {
+    use serde::de::value::Error;
+    use serde::de::{Error as _, Visitor};
+    struct Probe<'a>(&'a mut Option<&'static str>);
+    impl<'de> serde::Deserializer<'de> for Probe<'_> {
+        type Error = Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
+            Err(Error::custom("not a struct"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            name: &'static str,
+            _: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Error> {
+            *self.0 = Some(name);
+            Err(Error::custom("probed"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+            identifier ignored_any
+        }
+    }
+    let mut name = None;
+    let _ = T::deserialize(Probe(&mut name));
+    name
+}
+
+/// Whether `text` starts like a RON file of the struct `name`: after whitespace, comments and
+/// `#![...]` attributes, an identifier equal to `name` or a close misspelling of it (so that
+/// `Scenaro(` still gets a full error), then `(`.
+fn looks_like(text: &str, name: &str) -> bool {
+    let rest = skip_trivia(text);
+    let ident_len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let (ident, after) = rest.split_at(ident_len);
+    if ident.is_empty() || !skip_trivia(after).starts_with('(') {
+        return false;
+    }
+    ident == name || strsim::jaro_winkler(&ident.to_lowercase(), &name.to_lowercase()) >= 0.85
+}
+
+/// `text` after leading whitespace, `//` and `/* */` comments and `#![...]` attributes.
+fn skip_trivia(mut text: &str) -> &str {
+    loop {
+        let t = text.trim_start();
+        text = if let Some(r) = t.strip_prefix("//") {
+            r.split_once('\n').map_or("", |(_, r)| r)
+        } else if let Some(r) = t.strip_prefix("/*") {
+            r.split_once("*/").map_or("", |(_, r)| r)
+        } else if let Some(r) = t.strip_prefix("#!") {
+            r.split_once(']').map_or("", |(_, r)| r)
+        } else {
+            return t;
+        };
+    }
 }
 
 /// A plain-language message and a hint for a ron error.
@@ -340,7 +441,10 @@ fn collect_chain(
     file: &Path,
     chain: &mut Vec<(PathBuf, RawScenario)>,
 ) -> Result<(), Diagnostics> {
-    let raw: RawScenario = parse_ron(text, file)?;
+    let raw: RawScenario = parse_ron(text, file).map_err(|d| match chain.last() {
+        Some((by, _)) => named_by(d, by, "extends"),
+        None => d,
+    })?;
     let next = raw.extends.clone();
     chain.push((file.to_path_buf(), raw));
     let Some(rel) = next else { return Ok(()) };
@@ -376,7 +480,7 @@ fn collect_chain(
             .at_field("extends")
             .into());
     }
-    let text = read(&base, Some((file, "extends")))?;
+    let text = read(&base, "scenario file", Some((file, "extends")))?;
     collect_chain(&text, &base, chain)
 }
 
@@ -493,9 +597,9 @@ fn plain(msg: &str) -> String {
         .replace("invalid type: ", "")
 }
 
-fn read_digest(path: &Path) -> Result<Digest, Diagnostics> {
-    let text = read(path, None)?;
-    let digest: Digest = parse_ron(&text, path)?;
+fn read_digest(path: &Path, from: &Path) -> Result<Digest, Diagnostics> {
+    let text = read(path, "digest", Some((from, "digest")))?;
+    let digest: Digest = parse_ron(&text, path).map_err(|d| named_by(d, from, "digest"))?;
     let mut seen = BTreeSet::new();
     let dup: Vec<Diagnostic> = digest
         .claims

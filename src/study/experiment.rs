@@ -124,12 +124,7 @@ impl Loaded {
 
 /// Reads and checks an experiment file: every problem at once, each with its field path.
 pub fn load_experiment(file: &Path) -> Result<Loaded, Diagnostics> {
-    let text = fs::read_to_string(file).map_err(|e| {
-        Diagnostics::one(Diagnostic::new(format!(
-            "cannot read `{}`: {e}",
-            file.display()
-        )))
-    })?;
+    let text = crate::safe_fs::read_input(file, "experiment file").map_err(Diagnostics::from)?;
     let experiment: Experiment = parse_ron(&text, file)?;
     let scenario_path = file
         .parent()

@@ -15,12 +15,11 @@ pub mod table;
 use std::io;
 use std::path::Path;
 
-/// Writes `bytes` to `path` completely or not at all: a temporary file beside it, renamed.
+/// Writes `bytes` to `path` completely or not at all: a staging file beside it, created new,
+/// renamed over `path` only if `path` is absent or a regular file (see
+/// [`crate::safe_fs::write_atomically_with`] for what is guaranteed).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".partial");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    crate::safe_fs::write_atomically(path, bytes)
 }
 
 /// Writes `value` as pretty JSON to `path`, completely or not at all.
@@ -31,11 +30,28 @@ pub fn write_json(path: &Path, value: &serde_json::Value) -> io::Result<()> {
     )
 }
 
-/// SHA-256 of a file, in hex (manifests record the files a study read).
+/// SHA-256 of a file, in hex (manifests record the files a study read and wrote). Only a
+/// regular file is read ([`crate::safe_fs::open_regular`]): never a FIFO or a device.
 pub fn sha256_file(path: &Path) -> io::Result<String> {
     use sha2::Digest;
-    Ok(sha2::Sha256::digest(std::fs::read(path)?)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    use std::io::Read;
+    let mut file = crate::safe_fs::open_regular(path, "file").map_err(|e| {
+        let kind = if path.exists() {
+            io::ErrorKind::InvalidInput
+        } else {
+            io::ErrorKind::NotFound
+        };
+        io::Error::new(kind, e.to_string())
+    })?;
+    let mut hash = sha2::Sha256::new();
+    let mut buf = vec![0; 1 << 16];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hash.update(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(hash.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
