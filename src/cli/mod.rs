@@ -275,32 +275,24 @@ fn capped_threads(requested: usize) -> usize {
     n
 }
 
-/// Refuses, before anything is expanded or run, `--set` lists that make too many variants and
-/// ensembles that make too many runs in all (`runs` per variant, `more` variants besides the
-/// `--set` ones).
-fn check_study(
-    set: &[Override],
-    runs: Option<u64>,
-    more: u64,
-    large: LargeOpt,
-) -> Result<(), CliError> {
-    let limit = |e: crate::limits::LimitError| CliError::Usage(e.to_string());
-    let variants = crate::scenario::check_variants(set, large.allow_large).map_err(limit)?;
-    if let Some(runs) = runs {
-        let all = if more > 0 && set.is_empty() {
-            more
-        } else {
-            variants + more
-        };
-        crate::limits::RUNS
-            .check(
-                runs.checked_mul(all),
-                format!("{runs} runs × {all} variants"),
-                large.allow_large,
-            )
-            .map_err(limit)?;
-    }
-    Ok(())
+/// Refuses, before anything is expanded, `--set` lists that make too many variants; returns
+/// their number.
+fn check_variants(set: &[Override], large: LargeOpt) -> Result<u64, CliError> {
+    crate::scenario::check_variants(set, large.allow_large)
+        .map_err(|e| CliError::Usage(e.to_string()))
+}
+
+/// Refuses, before anything runs, `runs` per variant of `variants` that make too many runs in
+/// all.
+fn check_runs(runs: u64, variants: u64, large: LargeOpt) -> Result<(), CliError> {
+    crate::limits::RUNS
+        .check(
+            runs.checked_mul(variants),
+            format!("{runs} runs × {variants} variants"),
+            large.allow_large,
+        )
+        .map(|_| ())
+        .map_err(|e| CliError::Usage(e.to_string()))
 }
 
 /// What `import` reads.
@@ -405,7 +397,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     match cli.command {
         Command::Check { files, set, large } => {
-            check_study(&set, None, 0, large)?;
+            check_variants(&set, large)?;
             check::run(&files, &set, &mut out)
         }
         Command::Explain { file, set } => explain::run(&file, &set, &mut out),
@@ -417,7 +409,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             results,
             large,
         } => {
-            check_study(&set, Some(o.runs), 0, large)?;
+            let variants = check_variants(&set, large)?;
+            check_runs(o.runs, variants, large)?;
             let e = crate::study::batch::Ensemble {
                 runs: o.runs,
                 seed: o.seed,
@@ -443,8 +436,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             results,
             large,
         } => {
-            // The base and each variant file, besides the `--set` variants.
-            check_study(&set, Some(o.runs), 1 + variants.len() as u64, large)?;
+            // The base, each variant file, and the `--set` variants if there are lists.
+            let made = check_variants(&set, large)?;
+            let all = 1 + variants.len() as u64 + if set.is_empty() { 0 } else { made };
+            check_runs(o.runs, all, large)?;
             let a = compare::CompareArgs {
                 base,
                 variants,
@@ -517,7 +512,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             set,
             large,
         } => {
-            check_study(&set, None, 0, large)?;
+            check_variants(&set, large)?;
             story::run(&file, &set, seed, trace.as_deref(), &mut out)
         }
     }
