@@ -19,6 +19,7 @@
 //! * [`report`]: pictures of results (SVG).
 //! * [`engines`]: reference engines (Bueno de Mesquita's expected-utility model, KTAB's Spatial
 //!   Model of Politics), each a `bevy_ecs` schedule of its own; [`ecs`]: how schedules are built.
+//! * [`limits`]: the documented limits on the size of work, checked before any of it starts.
 //! * [`cli`]: the subcommands behind the `detente` binary.
 //! * [`safe_fs`]: reading input files (regular files only, bounded, UTF-8, errors that never
 //!   quote them) and writing outputs atomically without following planted links.
@@ -26,6 +27,7 @@
 pub mod cli;
 pub mod ecs;
 pub mod engines;
+pub mod limits;
 pub mod model;
 pub mod outcome;
 pub mod report;

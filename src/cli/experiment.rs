@@ -6,15 +6,116 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
 use super::CliError;
+use crate::limits::{self, LimitError};
 use crate::study::design::{Design, Role};
 use crate::study::experiment::{
-    Loaded, Slice, load_experiment, merge, parse_shard, read_part, seconds_per_run, shard_from_env,
-    shares, status, sweep_with,
+    Experiment, Loaded, Slice, load_experiment, merge, parse_shard, read_part, seconds_per_run,
+    shard_from_env, shares, status, sweep_with,
 };
 use crate::study::sensitivity;
 
 fn usage(m: impl Into<String>) -> CliError {
     CliError::Usage(m.into())
+}
+
+/// The size of an experiment, counted from its file before any point is made.
+struct Sizes {
+    /// Design points (`None`: more than 64 bits hold).
+    points: Option<u64>,
+    /// How the points are counted.
+    formula: String,
+    /// Runs per point.
+    replications: u64,
+    /// Points × replications.
+    total: Option<u64>,
+}
+
+impl Sizes {
+    fn of(e: &Experiment) -> Sizes {
+        let dists: Vec<_> = e
+            .parameters
+            .iter()
+            .map(|p| p.distribution.clone())
+            .collect();
+        let points = e.design.size(&dists);
+        Sizes {
+            points,
+            formula: e.design.size_formula(&dists),
+            replications: e.replications,
+            total: points.and_then(|p| p.checked_mul(e.replications)),
+        }
+    }
+
+    /// The design's own limits, whatever part of it runs: its points (held in memory by every
+    /// process), the runs of each point, a total that fits 64 bits.
+    fn check_design(&self, allow_large: bool) -> Result<(), LimitError> {
+        limits::DESIGN.check(self.points, self.formula.clone(), allow_large)?;
+        limits::ENSEMBLE.check(
+            Some(self.replications),
+            "replications of each design point",
+            false,
+        )?;
+        limits::RUNS.check(self.total, "", true)?;
+        Ok(())
+    }
+
+    /// `runs` of this design for one process (the whole design, a shard, a list of points),
+    /// against the soft limit on runs; the message says how many shards would each be within it.
+    fn check_runs(&self, runs: u64, points: u64, allow_large: bool) -> Result<u64, LimitError> {
+        let how = format!("{points} points × {} replications", self.replications);
+        limits::RUNS
+            .check(Some(runs), how, allow_large)
+            .map_err(|mut e| {
+                let per_shard = limits::STUDY_RUNS / self.replications.max(1);
+                if let (Some(points), true) = (self.points, per_shard > 0) {
+                    let shards = points.div_ceil(per_shard);
+                    e.hint = Some(format!(
+                        "or run the sweep as {shards} or more shards (`--shard I/{shards}`, one \
+                         process each), each within the limit"
+                    ));
+                }
+                e
+            })
+    }
+
+    fn line(&self) -> String {
+        let show =
+            |n: Option<u64>| n.map_or_else(|| "more than 2^64".to_string(), |n| n.to_string());
+        let formula = if self.formula.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", self.formula)
+        };
+        format!(
+            "{} design points{formula} × {} replications = {} runs",
+            show(self.points),
+            self.replications,
+            show(self.total)
+        )
+    }
+}
+
+/// The experiment's file, parsed only (not checked): its sizes can be counted from it. `None`
+/// if it cannot be read or parsed, which [`load_experiment`] then reports.
+fn parse_only(file: &Path) -> Option<Experiment> {
+    let text = std::fs::read_to_string(file).ok()?;
+    crate::scenario::load::parse_ron(&text, file).ok()
+}
+
+/// Loads an experiment after counting its size from the file: a design above the limits is
+/// refused before any point is made.
+fn load_checked(file: &Path, allow_large: bool) -> Result<Loaded, CliError> {
+    if let Some(e) = parse_only(file) {
+        Sizes::of(&e)
+            .check_design(allow_large)
+            .map_err(|m| refuse(file, m))?;
+    }
+    Ok(load_experiment(file)?)
+}
+
+/// A limit error about experiment `file`.
+fn refuse(file: &Path, e: LimitError) -> CliError {
+    usage(format!("{}: {e}", file.display()))
 }
 
 fn describe_design(d: &Design) -> String {
@@ -32,7 +133,31 @@ fn describe_design(d: &Design) -> String {
 }
 
 /// `detente plan EXPERIMENT`: the size of the design, a preview, and an estimate of the time.
-pub fn plan(file: &Path, threads: usize, out: &mut impl Write) -> Result<(), CliError> {
+/// A design above the limits is shown by its sizes only, then refused.
+pub fn plan(
+    file: &Path,
+    threads: usize,
+    allow_large: bool,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    if let Some(e) = parse_only(file) {
+        let sizes = Sizes::of(&e);
+        let refused = sizes.check_design(allow_large).and_then(|()| {
+            let total = sizes.total.unwrap_or(u64::MAX);
+            sizes.check_runs(total, sizes.points.unwrap_or(u64::MAX), allow_large)
+        });
+        if let Err(m) = refused {
+            let o = format!(
+                "{} ({})\n  design: {}\n  {}\n",
+                e.name,
+                file.display(),
+                describe_design(&e.design),
+                sizes.line()
+            );
+            out.write_all(o.as_bytes()).map_err(CliError::Io)?;
+            return Err(refuse(file, m));
+        }
+    }
     let l = load_experiment(file)?;
     let e = &l.experiment;
     let threads = if threads == 0 {
@@ -41,7 +166,7 @@ pub fn plan(file: &Path, threads: usize, out: &mut impl Write) -> Result<(), Cli
         threads
     };
     let per_run = seconds_per_run(&l);
-    let total = l.total_runs();
+    let total = l.total_runs().unwrap_or(u64::MAX);
     let seconds = per_run * total as f64 / threads as f64;
     let mut o = format!("{} ({})\n", e.name, file.display());
     o += &format!("  scenario: {}\n", e.scenario);
@@ -117,40 +242,69 @@ pub struct SweepArgs {
     pub out: PathBuf,
     /// `--shard I/N`.
     pub shard: Option<String>,
-    /// `--points 3,17,...`.
+    /// `--points 3-17,40` or `--points @FILE`.
     pub points: Option<String>,
     /// Worker threads.
     pub threads: usize,
     /// Also write one row per run.
     pub runs_table: bool,
+    /// `--allow-large`: go ahead above the soft limits.
+    pub allow_large: bool,
+}
+
+/// The text of `--points`: the list itself, or the content of FILE for `@FILE` (numbers and
+/// ranges separated by commas, spaces or new lines).
+fn points_text(p: &str) -> Result<String, CliError> {
+    match p.strip_prefix('@') {
+        None => Ok(p.to_string()),
+        Some(f) => {
+            let text = std::fs::read_to_string(f)
+                .map_err(|e| usage(format!("--points @{f}: cannot read `{f}`: {e}")))?;
+            let items: Vec<&str> = text
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|x| !x.is_empty())
+                .collect();
+            if items.is_empty() {
+                return Err(usage(format!("--points @{f}: `{f}` lists no points")));
+            }
+            Ok(items.join(","))
+        }
+    }
 }
 
 /// `detente sweep EXPERIMENT --out DIR [--shard I/N | --points LIST]`.
 pub fn run_sweep(a: &SweepArgs, out: &mut impl Write) -> Result<(), CliError> {
-    let l = load_experiment(&a.file)?;
-    let slice = match (&a.shard, &a.points) {
+    // The arguments first: a malformed shard is an error before anything is loaded.
+    let shard = match (&a.shard, &a.points) {
         (Some(_), Some(_)) => return Err(usage("give --shard or --points, not both")),
-        (Some(s), None) => parse_shard(s).map_err(usage)?,
-        (None, Some(p)) => {
-            let list: Result<Vec<usize>, _> =
-                p.split(',').map(|x| x.trim().parse::<usize>()).collect();
-            let list = list.map_err(|_| {
-                usage(format!(
-                    "--points {p}: give point numbers separated by commas"
-                ))
-            })?;
-            if let Some(bad) = list.iter().find(|&&x| x >= l.points.len()) {
-                return Err(usage(format!(
-                    "--points: the design has points 0 to {}, not {bad}",
-                    l.points.len() - 1
-                )));
-            }
-            Slice::Points(list)
+        (Some(s), None) => Some(parse_shard(s).map_err(usage)?),
+        (None, Some(_)) => None,
+        (None, None) => {
+            shard_from_env(|k| std::env::var_os(k).map(|v| v.to_string_lossy().into_owned()))
+                .map_err(usage)?
         }
-        (None, None) => shard_from_env(|k| std::env::var(k).ok())
-            .map_err(usage)?
-            .unwrap_or(Slice::All),
     };
+    let l = load_checked(&a.file, a.allow_large)?;
+    let slice = match (shard, &a.points) {
+        (Some(s), _) => s,
+        (None, Some(p)) => Slice::parse_points(&points_text(p)?, l.points.len()).map_err(usage)?,
+        (None, None) => Slice::All,
+    };
+    // The runs of this process: the whole design, a shard of it, or the points listed.
+    let points = slice.positions(&l).len() as u64;
+    let sizes = Sizes {
+        points: Some(l.points.len() as u64),
+        formula: String::new(),
+        replications: l.experiment.replications,
+        total: l.total_runs(),
+    };
+    sizes
+        .check_runs(
+            points.saturating_mul(l.experiment.replications),
+            points,
+            a.allow_large,
+        )
+        .map_err(|m| refuse(&a.file, m))?;
     let _ = ctrlc::set_handler(|| crate::study::experiment::STOP.store(true, Ordering::SeqCst));
     let show = std::io::stderr().is_terminal();
     let start = std::time::Instant::now();
@@ -198,12 +352,11 @@ pub fn run_sweep(a: &SweepArgs, out: &mut impl Write) -> Result<(), CliError> {
     }
     out.write_all(o.as_bytes()).map_err(CliError::Io)?;
     if summary.points < summary.requested {
-        return Err(usage(format!(
-            "interrupted after {} of {} points; `detente status {}` lists what is left",
-            summary.points,
-            summary.requested,
-            a.out.display()
-        )));
+        return Err(CliError::SweepInterrupted {
+            done: summary.points,
+            requested: summary.requested,
+            dir: a.out.clone(),
+        });
     }
     Ok(())
 }
@@ -212,6 +365,7 @@ pub fn run_sweep(a: &SweepArgs, out: &mut impl Write) -> Result<(), CliError> {
 fn experiment_of(
     dirs: &[PathBuf],
     file: Option<&Path>,
+    allow_large: bool,
 ) -> Result<(Loaded, Vec<crate::study::experiment::Part>), CliError> {
     let parts: Vec<_> = dirs
         .iter()
@@ -226,7 +380,7 @@ fn experiment_of(
                 .unwrap_or_default(),
         ),
     };
-    let l = load_experiment(&file)?;
+    let l = load_checked(&file, allow_large)?;
     Ok((l, parts))
 }
 
@@ -234,9 +388,11 @@ fn experiment_of(
 pub fn run_status(
     dirs: &[PathBuf],
     file: Option<&Path>,
+    points_file: Option<&Path>,
+    allow_large: bool,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    let (l, parts) = experiment_of(dirs, file)?;
+    let (l, parts) = experiment_of(dirs, file, allow_large)?;
     let st = status(&l, &parts).map_err(usage)?;
     let mut o = format!(
         "{}: {} of {} design points done, {} failed, {} missing\n",
@@ -267,18 +423,53 @@ pub fn run_status(
                 .join(" ")
         );
     } else {
-        let list: Vec<String> = todo.iter().map(|p| p.to_string()).collect();
-        let shown = if list.len() > 20 {
-            format!("{} … ({} points)", list[..20].join(", "), list.len())
-        } else {
-            list.join(", ")
+        let list = Slice::ranges(&todo);
+        let shown = match list.char_indices().filter(|&(_, c)| c == ',').nth(19) {
+            Some((cut, _)) => format!("{} … ({} points)", &list[..cut], todo.len()),
+            None => list.clone(),
         };
         o += &format!("  missing or failed: {shown}\n");
-        o += &format!(
-            "  rerun only those:\n    detente sweep {} --out RERUN_DIR --points {}\n  then merge the directories with RERUN_DIR\n",
-            l.file.display(),
-            list.join(",")
-        );
+        let arg = match points_file {
+            Some(f) => {
+                if f.exists() {
+                    return Err(usage(format!(
+                        "--points-file: `{}` already exists: choose another file",
+                        f.display()
+                    )));
+                }
+                super::write_atomically(f, format!("{list}\n").as_bytes()).map_err(CliError::Io)?;
+                o += &format!(
+                    "  the {} points are listed in {}\n",
+                    todo.len(),
+                    f.display()
+                );
+                Some(format!("@{}", f.display()))
+            }
+            None if list.len() <= limits::POINTS_ARG_CHARS => Some(list),
+            None => None,
+        };
+        match arg {
+            Some(arg) => {
+                o += &format!(
+                    "  rerun only those:\n    detente sweep {} --out RERUN_DIR --points {arg}\n  then merge the directories with RERUN_DIR\n",
+                    l.file.display()
+                );
+            }
+            None => {
+                o += &format!(
+                    "  the list of {} points is too long for a command line: write it to a file \
+                     with\n    detente status {} --points-file FILE\n  then rerun only those \
+                     with\n    detente sweep {} --out RERUN_DIR --points @FILE\n  and merge the \
+                     directories with RERUN_DIR\n",
+                    todo.len(),
+                    dirs.iter()
+                        .map(|d| d.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    l.file.display()
+                );
+            }
+        }
     }
     out.write_all(o.as_bytes()).map_err(CliError::Io)?;
     if todo.is_empty() {
@@ -292,8 +483,13 @@ pub fn run_status(
 }
 
 /// `detente merge DIR... --out MERGED`.
-pub fn run_merge(dirs: &[PathBuf], to: &Path, out: &mut impl Write) -> Result<(), CliError> {
-    let (l, parts) = experiment_of(dirs, None)?;
+pub fn run_merge(
+    dirs: &[PathBuf],
+    to: &Path,
+    allow_large: bool,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let (l, parts) = experiment_of(dirs, None, allow_large)?;
     let st = merge(&l, &parts, to).map_err(usage)?;
     let mut o = format!(
         "merged {} directories into {}: {} of {} design points\n",
@@ -314,8 +510,13 @@ pub fn run_merge(dirs: &[PathBuf], to: &Path, out: &mut impl Write) -> Result<()
 }
 
 /// `detente sensitivity DIR`: Sobol or Morris indices for each recorded outcome.
-pub fn run_sensitivity(dir: &Path, resamples: usize, out: &mut impl Write) -> Result<(), CliError> {
-    let (l, parts) = experiment_of(&[dir.to_path_buf()], None)?;
+pub fn run_sensitivity(
+    dir: &Path,
+    resamples: usize,
+    allow_large: bool,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let (l, parts) = experiment_of(&[dir.to_path_buf()], None, allow_large)?;
     let e = &l.experiment;
     let rows = &parts[0].rows;
     let k = e.parameters.len();

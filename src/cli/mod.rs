@@ -40,6 +40,9 @@ pub enum Command {
         /// Override a value before validation, e.g. `actors.<id>.influence=0.6` (repeatable).
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<Override>,
+        /// Work above the soft limits.
+        #[command(flatten)]
+        large: LargeOpt,
     },
     /// Run an ensemble of a scenario and summarise its outcomes.
     Run {
@@ -58,6 +61,9 @@ pub enum Command {
         /// Results files.
         #[command(flatten)]
         results: run::OutArgs,
+        /// Work above the soft limits.
+        #[command(flatten)]
+        large: LargeOpt,
     },
     /// Compare a base scenario with variants under common random numbers.
     Compare {
@@ -78,6 +84,9 @@ pub enum Command {
         /// Results files.
         #[command(flatten)]
         results: run::OutArgs,
+        /// Work above the soft limits.
+        #[command(flatten)]
+        large: LargeOpt,
     },
     /// Tell one run round by round.
     Story {
@@ -92,14 +101,21 @@ pub enum Command {
         /// Override a value before validation (repeatable).
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<Override>,
+        /// Work above the soft limits.
+        #[command(flatten)]
+        large: LargeOpt,
     },
     /// Show what an experiment file will run: design points, runs, a preview, the time it takes.
     Plan {
         /// Experiment file.
         file: PathBuf,
-        /// Worker threads assumed for the estimate (default: one per core).
-        #[arg(long, default_value_t = 0)]
+        /// Worker threads assumed for the estimate: 0 (the default) is one per core; more than
+        /// the cores are capped to the cores.
+        #[arg(long, default_value_t = 0, value_parser = parse_threads)]
         threads: usize,
+        /// Work above the soft limits.
+        #[command(flatten)]
+        large: LargeOpt,
     },
     /// Run an experiment's design (or one shard of it) and write its results.
     Sweep {
@@ -113,15 +129,20 @@ pub enum Command {
         /// DETENTE_SHARDS).
         #[arg(long, value_name = "I/N")]
         shard: Option<String>,
-        /// Run only these design points (as `detente status` suggests).
+        /// Run only these design points, as `detente status` suggests: numbers and ranges
+        /// separated by commas (`3-17,40`), or `@FILE` for a list kept in a file.
         #[arg(long, value_name = "LIST")]
         points: Option<String>,
         /// Also write one row per run (runs.csv, runs.parquet: point, replication, outcome, round).
         #[arg(long)]
         runs_table: bool,
-        /// Worker threads (default: one per core).
-        #[arg(long, default_value_t = 0)]
+        /// Worker threads: 0 (the default) is one per core; more than the cores are capped to
+        /// the cores.
+        #[arg(long, default_value_t = 0, value_parser = parse_threads)]
         threads: usize,
+        /// Work above the soft limits.
+        #[command(flatten)]
+        large: LargeOpt,
     },
     /// Combine sweep directories (shards, reruns) into one result, identical to an unsharded sweep.
     Merge {
@@ -131,6 +152,9 @@ pub enum Command {
         /// Where to write the merged result (must not exist).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Work above the soft limits.
+        #[command(flatten)]
+        large: LargeOpt,
     },
     /// List the design points missing or failed in sweep directories, and how to rerun them.
     Status {
@@ -140,6 +164,13 @@ pub enum Command {
         /// The experiment file (default: the one named in the manifests).
         #[arg(long)]
         experiment: Option<PathBuf>,
+        /// Also write the missing and failed points to FILE (must not exist), for
+        /// `sweep --points @FILE`.
+        #[arg(long, value_name = "FILE")]
+        points_file: Option<PathBuf>,
+        /// Work above the soft limits.
+        #[command(flatten)]
+        large: LargeOpt,
     },
     /// Sobol or Morris sensitivity indices of a finished sweep's outcome shares.
     Sensitivity {
@@ -148,6 +179,9 @@ pub enum Command {
         /// Bootstrap resamples for the 95% intervals.
         #[arg(long, default_value_t = 500)]
         resamples: usize,
+        /// Work above the soft limits.
+        #[command(flatten)]
+        large: LargeOpt,
     },
     /// Turn a KTAB scenario (CSV, or XML when the file name ends in `.xml`) or a BDM table
     /// (Actor, Capability, Position, Salience) into a scenario file.
@@ -175,18 +209,90 @@ pub enum Command {
 /// `compare`.
 #[derive(Debug, Clone, Copy, clap::Args)]
 pub struct EnsembleOpts {
-    /// Number of runs (per variant).
-    #[arg(long, default_value_t = 10_000)]
+    /// Number of runs (per variant), from 1 to 10^9.
+    #[arg(long, default_value_t = 10_000, value_parser = parse_runs)]
     pub runs: u64,
     /// Master seed: the same seed gives the same numbers, whatever the thread count.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Worker threads (default: one per core).
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads: 0 (the default) is one per core; more than the cores are capped to the
+    /// cores.
+    #[arg(long, default_value_t = 0, value_parser = parse_threads)]
     pub threads: usize,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// `--allow-large`: shared by the commands that check the soft limits of [`crate::limits`].
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct LargeOpt {
+    /// Go ahead above the soft limits on design points, runs and --set variants (the hard
+    /// limits stay).
+    #[arg(long)]
+    pub allow_large: bool,
+}
+
+/// Parses `--runs`: from 1 to [`crate::limits::ENSEMBLE_RUNS`].
+fn parse_runs(text: &str) -> Result<u64, String> {
+    let n: u64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of runs"))?;
+    if n == 0 {
+        return Err("at least 1 run: --runs 0 would summarise nothing".into());
+    }
+    crate::limits::ENSEMBLE
+        .check(Some(n), "", false)
+        .map_err(|e| e.to_string())
+}
+
+/// Parses `--threads`: 0 (one per core) up to [`crate::limits::THREADS`].
+fn parse_threads(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of threads (0: one per core)"))?;
+    if n > crate::limits::THREADS {
+        return Err(format!(
+            "{n} threads is above the hard limit of {} threads (more than any machine's hardware threads): give at most the cores, or 0 for one per core",
+            crate::limits::THREADS
+        ));
+    }
+    Ok(n)
+}
+
+/// `--threads` as used: more than the cores are capped to the cores, with a warning on stderr;
+/// 0 stays 0 (one per core).
+fn capped_threads(requested: usize) -> usize {
+    if requested == 0 {
+        return 0;
+    }
+    let (n, warning) = crate::limits::threads(requested, crate::limits::cores());
+    if let Some(w) = warning {
+        eprintln!("{w}");
+    }
+    n
+}
+
+/// Refuses, before anything is expanded, `--set` lists that make too many variants; returns
+/// their number.
+fn check_variants(set: &[Override], large: LargeOpt) -> Result<u64, CliError> {
+    crate::scenario::check_variants(set, large.allow_large)
+        .map_err(|e| CliError::Usage(e.to_string()))
+}
+
+/// Refuses, before anything runs, `runs` per variant of `variants` that make too many runs in
+/// all.
+fn check_runs(runs: u64, variants: u64, large: LargeOpt) -> Result<(), CliError> {
+    crate::limits::RUNS
+        .check(
+            runs.checked_mul(variants),
+            format!("{runs} runs × {variants} variants"),
+            large.allow_large,
+        )
+        .map(|_| ())
+        .map_err(|e| CliError::Usage(e.to_string()))
 }
 
 /// What `import` reads.
@@ -210,6 +316,15 @@ pub enum CliError {
     Usage(String),
     /// Results files could not be written.
     Results(crate::study::results::ResultsError),
+    /// Ctrl-C stopped a sweep: the design points that finished are kept.
+    SweepInterrupted {
+        /// Points finished.
+        done: usize,
+        /// Points asked for.
+        requested: usize,
+        /// The results directory.
+        dir: PathBuf,
+    },
     /// Ctrl-C stopped a study: what finished is kept.
     Interrupted {
         /// Runs finished per variant.
@@ -230,6 +345,16 @@ impl std::fmt::Display for CliError {
             CliError::Io(e) => write!(f, "error: cannot write the output: {e}"),
             CliError::Usage(m) => write!(f, "error: {m}"),
             CliError::Results(e) => write!(f, "error: {e}"),
+            CliError::SweepInterrupted {
+                done,
+                requested,
+                dir,
+            } => write!(
+                f,
+                "interrupted: {done} of {requested} design points finished and are kept in `{0}`; \
+                 `detente status {0}` lists what is left and how to run it",
+                dir.display()
+            ),
             CliError::Interrupted {
                 finished,
                 requested,
@@ -250,6 +375,17 @@ impl std::fmt::Display for CliError {
     }
 }
 
+impl CliError {
+    /// The exit status for this error: 130 (as for SIGINT) when Ctrl-C stopped the work, 1 for
+    /// everything else. Arguments clap rejects exit with 2 before any command runs.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            CliError::Interrupted { .. } | CliError::SweepInterrupted { .. } => ExitCode::from(130),
+            _ => ExitCode::FAILURE,
+        }
+    }
+}
+
 impl From<Diagnostics> for CliError {
     fn from(d: Diagnostics) -> Self {
         CliError::Invalid(d)
@@ -260,7 +396,10 @@ impl From<Diagnostics> for CliError {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     match cli.command {
-        Command::Check { files, set } => check::run(&files, &set, &mut out),
+        Command::Check { files, set, large } => {
+            check_variants(&set, large)?;
+            check::run(&files, &set, &mut out)
+        }
         Command::Explain { file, set } => explain::run(&file, &set, &mut out),
         Command::Run {
             file,
@@ -268,11 +407,14 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             set,
             plot,
             results,
+            large,
         } => {
+            let variants = check_variants(&set, large)?;
+            check_runs(o.runs, variants, large)?;
             let e = crate::study::batch::Ensemble {
                 runs: o.runs,
                 seed: o.seed,
-                threads: o.threads,
+                threads: capped_threads(o.threads),
                 progress: true,
             };
             run::run(
@@ -292,21 +434,30 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             set,
             plot,
             results,
+            large,
         } => {
+            // The base, each variant file, and the `--set` variants if there are lists.
+            let made = check_variants(&set, large)?;
+            let all = 1 + variants.len() as u64 + if set.is_empty() { 0 } else { made };
+            check_runs(o.runs, all, large)?;
             let a = compare::CompareArgs {
                 base,
                 variants,
                 set,
                 runs: o.runs,
                 seed: o.seed,
-                threads: o.threads,
+                threads: capped_threads(o.threads),
                 format: o.format,
                 plot,
                 results,
             };
             compare::run(&a, &mut out)
         }
-        Command::Plan { file, threads } => experiment::plan(&file, threads, &mut out),
+        Command::Plan {
+            file,
+            threads,
+            large,
+        } => experiment::plan(&file, capped_threads(threads), large.allow_large, &mut out),
         Command::Sweep {
             file,
             out: dir,
@@ -314,25 +465,41 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             points,
             threads,
             runs_table,
+            large,
         } => {
             let a = experiment::SweepArgs {
                 file,
                 out: dir,
                 shard,
                 points,
-                threads,
+                threads: capped_threads(threads),
                 runs_table,
+                allow_large: large.allow_large,
             };
             experiment::run_sweep(&a, &mut out)
         }
-        Command::Merge { dirs, out: to } => experiment::run_merge(&dirs, &to, &mut out),
+        Command::Merge {
+            dirs,
+            out: to,
+            large,
+        } => experiment::run_merge(&dirs, &to, large.allow_large, &mut out),
         Command::Status {
             dirs,
             experiment: file,
-        } => experiment::run_status(&dirs, file.as_deref(), &mut out),
-        Command::Sensitivity { dir, resamples } => {
-            experiment::run_sensitivity(&dir, resamples, &mut out)
-        }
+            points_file,
+            large,
+        } => experiment::run_status(
+            &dirs,
+            file.as_deref(),
+            points_file.as_deref(),
+            large.allow_large,
+            &mut out,
+        ),
+        Command::Sensitivity {
+            dir,
+            resamples,
+            large,
+        } => experiment::run_sensitivity(&dir, resamples, large.allow_large, &mut out),
         Command::Import {
             kind,
             file,
@@ -343,7 +510,11 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             seed,
             trace,
             set,
-        } => story::run(&file, &set, seed, trace.as_deref(), &mut out),
+            large,
+        } => {
+            check_variants(&set, large)?;
+            story::run(&file, &set, seed, trace.as_deref(), &mut out)
+        }
     }
 }
 
@@ -478,10 +649,7 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{e}");
-            match e {
-                CliError::Interrupted { .. } => ExitCode::from(130),
-                _ => ExitCode::FAILURE,
-            }
+            e.exit_code()
         }
     }
 }

@@ -65,9 +65,37 @@ impl Override {
     }
 }
 
+/// How many sets of overrides [`expand`] makes of `overrides`: the product of the numbers of
+/// values, counted from the lists without making any set; `None` if it does not fit 64 bits.
+pub fn variant_count(overrides: &[Override]) -> Option<u64> {
+    crate::limits::product(overrides.iter().map(|o| o.values().len() as u64))
+}
+
+/// [`variant_count`] checked against [`crate::limits::VARIANTS`] (`allow_large` lifts the soft
+/// limit): call it before [`expand`], which makes every set in memory.
+pub fn check_variants(
+    overrides: &[Override],
+    allow_large: bool,
+) -> Result<u64, crate::limits::LimitError> {
+    let lists: Vec<String> = overrides
+        .iter()
+        .map(|o| o.values().len())
+        .filter(|&n| n > 1)
+        .map(|n| n.to_string())
+        .collect();
+    let how = if lists.len() > 1 {
+        format!("{} values", lists.join(" × "))
+    } else {
+        String::new()
+    };
+    crate::limits::VARIANTS.check(variant_count(overrides), how, allow_large)
+}
+
 /// The sets of overrides that a list of `--set`s stands for: each override with several values
 /// (`--set a=1,2`) multiplies the sets, one per value, in order (the first override varies
 /// slowest). Without lists, one set: the overrides as given.
+///
+/// Every set is made in memory: check their number with [`check_variants`] first.
 pub fn expand(overrides: &[Override]) -> Vec<Vec<Override>> {
     let mut sets = vec![Vec::new()];
     for o in overrides {

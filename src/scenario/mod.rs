@@ -23,5 +23,7 @@ pub mod types;
 pub mod validate;
 
 pub use error::{Diagnostic, Diagnostics};
-pub use load::{Loaded, Override, Prepared, expand, load, load_str, prepare};
+pub use load::{
+    Loaded, Override, Prepared, check_variants, expand, load, load_str, prepare, variant_count,
+};
 pub use types::Scenario;

@@ -448,16 +448,19 @@ impl Validator<'_> {
 
     fn engine(&mut self, raw: Option<&RawEngine>, names: &Names) -> Engine {
         use crate::engines::bdm::{Conventions, Options};
+        use crate::limits::ENGINE_ITERATIONS;
         match raw {
             None | Some(RawEngine::Negotiation) => Engine::Negotiation,
             Some(RawEngine::ExpectedUtility(e)) => {
                 let conventions = e.conventions.unwrap_or(Conventions::ScholzCode);
                 let rounds = e.rounds.unwrap_or(10) as usize;
-                if rounds == 0 || rounds > 1000 {
+                if rounds == 0 || rounds > ENGINE_ITERATIONS {
                     self.error(
                         "engine.rounds",
                         format!("{rounds} rounds"),
-                        Some("from 1 to 1000".into()),
+                        Some(format!(
+                            "from 1 to {ENGINE_ITERATIONS} (the limit on a reference engine's iterations)"
+                        )),
                     );
                 }
                 Engine::ExpectedUtility {
@@ -472,7 +475,18 @@ impl Validator<'_> {
                 }
             }
             Some(RawEngine::SpatialModel(settings)) => {
-                if settings.min_iter > settings.max_iter || settings.max_iter == 0 {
+                if settings.max_iter > ENGINE_ITERATIONS {
+                    self.error(
+                        "engine.max_iter",
+                        format!(
+                            "{} iterations is above the limit of {ENGINE_ITERATIONS} iterations of a reference engine",
+                            settings.max_iter
+                        ),
+                        Some(format!(
+                            "from 1 to {ENGINE_ITERATIONS}: KTAB's default is 100, and runs settle in a few dozen"
+                        )),
+                    );
+                } else if settings.min_iter > settings.max_iter || settings.max_iter == 0 {
                     self.error(
                         "engine.max_iter",
                         "max_iter must be at least 1 and min_iter",

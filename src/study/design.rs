@@ -396,16 +396,75 @@ pub const SOBOL_MAX_DIMENSIONS: usize = 1 + JOE_KUO.len();
 
 impl Design {
     /// Number of points for k parameters (for Grid: product of levels / Discrete list sizes —
-    /// give the distributions). Saturates at `usize::MAX`.
+    /// give the distributions). Saturates at `usize::MAX`; see [`size`](Self::size).
     pub fn len(&self, dists: &[Distribution]) -> usize {
-        let k = dists.len();
+        self.size(dists)
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(usize::MAX)
+    }
+
+    /// Number of points for these parameters, counted without making them: grid levels (or
+    /// discrete list lengths) multiplied, LHS points, Sobol `N·(k+2)`, Morris `r·(k+1)`. `None`
+    /// when the count does not fit 64 bits.
+    pub fn size(&self, dists: &[Distribution]) -> Option<u64> {
         match *self {
-            Design::Grid { levels } => dists
-                .iter()
-                .fold(1usize, |n, d| n.saturating_mul(d.grid_levels(levels))),
-            Design::LatinHypercube { points } => points,
-            Design::Sobol { base_samples } => base_samples.saturating_mul(k + 2),
-            Design::Morris { trajectories, .. } => trajectories.saturating_mul(k + 1),
+            Design::Grid { levels } => {
+                crate::limits::product(dists.iter().map(|d| d.grid_levels(levels) as u64))
+            }
+            _ => self.size_of_k(dists.len()).flatten(),
+        }
+    }
+
+    /// [`size`](Self::size) for `k` parameters, for the designs whose size depends on `k` only
+    /// (`None` for a grid).
+    fn size_of_k(&self, k: usize) -> Option<Option<u64>> {
+        let k = k as u64;
+        match *self {
+            Design::Grid { .. } => None,
+            Design::LatinHypercube { points } => Some(Some(points as u64)),
+            Design::Sobol { base_samples } => Some(
+                k.checked_add(2)
+                    .and_then(|m| (base_samples as u64).checked_mul(m)),
+            ),
+            Design::Morris { trajectories, .. } => Some(
+                k.checked_add(1)
+                    .and_then(|m| (trajectories as u64).checked_mul(m)),
+            ),
+        }
+    }
+
+    /// How [`size`](Self::size) is made, for messages: `grid levels 4 × 4 × 5`, `N = 1024 base
+    /// samples × (k + 2 = 6)`, …; empty for a Latin hypercube (its size is given as is).
+    pub fn size_formula(&self, dists: &[Distribution]) -> String {
+        self.size_formula_k(dists.len(), dists)
+    }
+
+    /// [`size_formula`](Self::size_formula) for `k` parameters (a grid reads `dists`).
+    fn size_formula_k(&self, k: usize, dists: &[Distribution]) -> String {
+        match *self {
+            Design::Grid { levels } if dists.is_empty() => {
+                format!("a grid of {levels} levels on no parameter")
+            }
+            Design::Grid { levels } => {
+                let f: Vec<String> = dists
+                    .iter()
+                    .map(|d| d.grid_levels(levels).to_string())
+                    .collect();
+                format!("grid levels {}", f.join(" × "))
+            }
+            Design::LatinHypercube { .. } => String::new(),
+            Design::Sobol { base_samples } => {
+                format!(
+                    "N = {base_samples} base samples × (k + 2 = {})",
+                    k as u64 + 2
+                )
+            }
+            Design::Morris { trajectories, .. } => {
+                format!(
+                    "r = {trajectories} trajectories × (k + 1 = {})",
+                    k as u64 + 1
+                )
+            }
         }
     }
 
@@ -416,10 +475,17 @@ impl Design {
     ///
     /// # Panics
     ///
-    /// If [`validate`](Self::validate) fails for `dists.len()` parameters.
+    /// If [`validate`](Self::validate) fails for `dists.len()` parameters, or the design has
+    /// more than [`DESIGN_POINTS_HARD`](crate::limits::DESIGN_POINTS_HARD) points (check
+    /// [`size`](Self::size) first: the points are made in memory).
     pub fn points(&self, dists: &[Distribution], seed: u64) -> Vec<Point> {
         let k = dists.len();
         if let Err(e) = self.validate(k) {
+            panic!("invalid design: {e}");
+        }
+        if let Err(e) =
+            crate::limits::DESIGN.check(self.size(dists), self.size_formula(dists), true)
+        {
             panic!("invalid design: {e}");
         }
         match *self {
@@ -440,8 +506,15 @@ impl Design {
     /// Err(message).
     ///
     /// Sobol and Morris need at least one parameter; Sobol at most
-    /// [`SOBOL_MAX_DIMENSIONS`]` / 2` (25).
+    /// [`SOBOL_MAX_DIMENSIONS`]` / 2` (25). Latin hypercube, Sobol and Morris designs of more
+    /// than [`DESIGN_POINTS_HARD`](crate::limits::DESIGN_POINTS_HARD) points are refused (a
+    /// grid's size depends on the distributions: see [`size`](Self::size)).
     pub fn validate(&self, k: usize) -> Result<(), String> {
+        if let Some(size) = self.size_of_k(k) {
+            crate::limits::DESIGN
+                .check(size, self.size_formula_k(k, &[]), true)
+                .map_err(|e| e.to_string())?;
+        }
         match *self {
             Design::Grid { levels } => {
                 if levels == 0 {

@@ -106,9 +106,9 @@ impl Loaded {
             .collect()
     }
 
-    /// Total runs of the whole design.
-    pub fn total_runs(&self) -> u64 {
-        self.points.len() as u64 * self.experiment.replications
+    /// Total runs of the whole design; `None` if the count does not fit 64 bits.
+    pub fn total_runs(&self) -> Option<u64> {
+        (self.points.len() as u64).checked_mul(self.experiment.replications)
     }
 
     /// The identity of this experiment, for merging and resuming: the hash of the files.
@@ -281,42 +281,127 @@ impl Slice {
         }
     }
 
-    /// How the slice is written in manifests and commands.
+    /// How the slice is written in manifests and commands (points as ranges, `3-17,40`).
     pub fn describe(&self) -> String {
         match self {
             Slice::All => "all".into(),
             Slice::Shard { index, count } => format!("{index}/{count}"),
-            Slice::Points(ps) => ps
-                .iter()
-                .map(|p| p.to_string())
-                .collect::<Vec<_>>()
-                .join(","),
+            Slice::Points(ps) => Slice::ranges(ps),
         }
+    }
+
+    /// Point numbers as `--points` takes them: sorted, without repeats, runs of consecutive
+    /// numbers as ranges (`0-3,7,9-10`).
+    pub fn ranges(points: &[usize]) -> String {
+        let set: BTreeSet<usize> = points.iter().copied().collect();
+        let mut out: Vec<String> = Vec::new();
+        let mut it = set.into_iter().peekable();
+        while let Some(first) = it.next() {
+            let mut last = first;
+            while it.peek() == Some(&(last + 1)) {
+                last += 1;
+                it.next();
+            }
+            out.push(if last == first {
+                first.to_string()
+            } else {
+                format!("{first}-{last}")
+            });
+        }
+        out.join(",")
+    }
+
+    /// Parses `--points`: numbers and ranges `a-b` (both ends included) separated by commas,
+    /// e.g. `3-17,40`, each below `design_points`. Every point is checked before the list is
+    /// made, so its length never exceeds the design's.
+    pub fn parse_points(text: &str, design_points: usize) -> Result<Slice, String> {
+        let last = design_points.checked_sub(1);
+        let bound = |x: usize| match last {
+            Some(l) if x <= l => Ok(x),
+            Some(l) => Err(format!("--points: the design has points 0 to {l}, not {x}")),
+            None => Err("--points: the design has no points".to_string()),
+        };
+        let num = |t: &str| {
+            t.trim().parse::<usize>().map_err(|_| {
+                format!(
+                    "--points {text}: `{}` is not a point number; give numbers and ranges separated by commas, e.g. 3-17,40",
+                    t.trim()
+                )
+            })
+        };
+        let mut wanted = BTreeSet::new();
+        for item in text.split(',') {
+            if item.trim().is_empty() {
+                return Err(format!(
+                    "--points {text}: an empty item; give numbers and ranges separated by commas, e.g. 3-17,40"
+                ));
+            }
+            match item.split_once('-') {
+                Some((a, b)) => {
+                    let (a, b) = (bound(num(a)?)?, bound(num(b)?)?);
+                    if a > b {
+                        return Err(format!(
+                            "--points: the range {a}-{b} runs backwards; write {b}-{a}"
+                        ));
+                    }
+                    wanted.extend(a..=b);
+                }
+                None => {
+                    wanted.insert(bound(num(item)?)?);
+                }
+            }
+        }
+        Ok(Slice::Points(wanted.into_iter().collect()))
     }
 }
 
 /// The shard of this process from a cluster's job-array environment, if any: Slurm
-/// (`SLURM_ARRAY_TASK_ID`, `SLURM_ARRAY_TASK_COUNT`), a Kubernetes indexed Job
-/// (`JOB_COMPLETION_INDEX`) or AWS Batch (`AWS_BATCH_JOB_ARRAY_INDEX`); the count comes from
-/// the scheduler where it says it, else from `DETENTE_SHARDS`.
+/// (`SLURM_ARRAY_TASK_ID`, `SLURM_ARRAY_TASK_COUNT`, `SLURM_ARRAY_TASK_MIN`), a Kubernetes
+/// indexed Job (`JOB_COMPLETION_INDEX`) or AWS Batch (`AWS_BATCH_JOB_ARRAY_INDEX`); the count
+/// comes from the scheduler where it says it, else from `DETENTE_SHARDS`.
+///
+/// A variable that is set must hold a number in range: anything else (empty, negative, not a
+/// number, an index at or above the count, below `SLURM_ARRAY_TASK_MIN`) is an error naming the
+/// variable and its value, never a silent run of the whole design.
 pub fn shard_from_env(get: impl Fn(&str) -> Option<String>) -> Result<Option<Slice>, String> {
-    let num = |k: &str| get(k).and_then(|v| v.trim().parse::<usize>().ok());
-    let (index, source) = if let Some(i) = num("SLURM_ARRAY_TASK_ID") {
-        let min = num("SLURM_ARRAY_TASK_MIN").unwrap_or(0);
-        (i.saturating_sub(min), "SLURM_ARRAY_TASK_ID")
-    } else if let Some(i) = num("JOB_COMPLETION_INDEX") {
+    let num = |k: &str| -> Result<Option<usize>, String> {
+        match get(k) {
+            None => Ok(None),
+            Some(v) => v.trim().parse::<usize>().map(Some).map_err(|_| {
+                format!(
+                    "{k}={v:?} is not a shard index or count (a whole number from 0); fix the job's environment, or pass --shard I/N"
+                )
+            }),
+        }
+    };
+    let (index, source) = if let Some(i) = num("SLURM_ARRAY_TASK_ID")? {
+        let min = num("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+        let index = i.checked_sub(min).ok_or_else(|| {
+            format!(
+                "SLURM_ARRAY_TASK_ID={i} is below SLURM_ARRAY_TASK_MIN={min}: the job array's environment is inconsistent"
+            )
+        })?;
+        (index, "SLURM_ARRAY_TASK_ID")
+    } else if let Some(i) = num("JOB_COMPLETION_INDEX")? {
         (i, "JOB_COMPLETION_INDEX")
-    } else if let Some(i) = num("AWS_BATCH_JOB_ARRAY_INDEX") {
+    } else if let Some(i) = num("AWS_BATCH_JOB_ARRAY_INDEX")? {
         (i, "AWS_BATCH_JOB_ARRAY_INDEX")
     } else {
         return Ok(None);
     };
-    let count = num("SLURM_ARRAY_TASK_COUNT").or_else(|| num("DETENTE_SHARDS")).ok_or_else(|| {
-        format!("{source} is set, but not the number of shards: set DETENTE_SHARDS or pass --shard I/N")
+    let count = match num("SLURM_ARRAY_TASK_COUNT")? {
+        Some(c) => Some(c),
+        None => num("DETENTE_SHARDS")?,
+    };
+    let count = count.ok_or_else(|| {
+        format!(
+            "{source} is set, but not the number of shards: set DETENTE_SHARDS or pass --shard I/N"
+        )
     })?;
-    if index >= count {
+    if count == 0 || index >= count {
         return Err(format!(
-            "shard index {index} (from {source}) is not below the shard count {count}"
+            "shard index {index} (from {source}={}) is not below the shard count {count}",
+            get(source).unwrap_or_default().trim()
         ));
     }
     Ok(Some(Slice::Shard { index, count }))
