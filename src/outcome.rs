@@ -1,4 +1,5 @@
-//! What a run ends in, and the record of each round (DESIGN §7.4).
+//! What a run ends in, its kind as studies count it ([`OutcomeKind`], [`OutcomeClass`]), and the
+//! record of each round (docs/model.md §10).
 
 use serde::{Deserialize, Serialize};
 

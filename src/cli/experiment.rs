@@ -98,7 +98,7 @@ impl Sizes {
 /// The experiment's file, parsed only (not checked): its sizes can be counted from it. `None`
 /// if it cannot be read or parsed, which [`load_experiment`] then reports.
 fn parse_only(file: &Path) -> Option<Experiment> {
-    let text = std::fs::read_to_string(file).ok()?;
+    let text = crate::safe_fs::read_input(file, "experiment file").ok()?;
     crate::scenario::load::parse_ron(&text, file).ok()
 }
 
@@ -258,8 +258,8 @@ fn points_text(p: &str) -> Result<String, CliError> {
     match p.strip_prefix('@') {
         None => Ok(p.to_string()),
         Some(f) => {
-            let text = std::fs::read_to_string(f)
-                .map_err(|e| usage(format!("--points @{f}: cannot read `{f}`: {e}")))?;
+            let text = crate::safe_fs::read_input(Path::new(f), "--points file")
+                .map_err(|e| usage(format!("--points @{f}: {e}")))?;
             let items: Vec<&str> = text
                 .split(|c: char| c == ',' || c.is_whitespace())
                 .filter(|x| !x.is_empty())

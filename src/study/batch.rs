@@ -1,4 +1,4 @@
-//! Monte Carlo ensembles (DESIGN §8): N seeded runs of one scenario, in parallel, summarised
+//! Monte Carlo ensembles (docs/architecture.md §7): N seeded runs of one scenario, in parallel, summarised
 //! without keeping any per-run data.
 //!
 //! Determinism: run *i* always uses the streams of `(seed, i)`, and every aggregate is an

@@ -1,4 +1,4 @@
-//! Comparisons of a base scenario with variants under common random numbers (DESIGN §8).
+//! Comparisons of a base scenario with variants under common random numbers (docs/architecture.md §7).
 //!
 //! Run *i* of every variant uses the streams of `(seed, i)`, so the difference between a
 //! variant and the base is measured run by run: for an outcome share, the paired differences

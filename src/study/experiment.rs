@@ -1,4 +1,4 @@
-//! Experiments (DESIGN §8): a base scenario, parameters with ranges or distributions, a design,
+//! Experiments (docs/architecture.md §7): a base scenario, parameters with ranges or distributions, a design,
 //! replications per design point — planned, swept (whole or as shards of a cluster job array),
 //! merged and checked.
 //!
