@@ -317,17 +317,17 @@ impl ResultsDir {
         if !staging.exists() {
             fs::create_dir(&staging).map_err(io_at(&staging))?;
         }
-        // Bring every journaled file back into staging, checking it first.
+        // Bring every journaled file back into staging; reopening it below checks it against
+        // its mark (once: a refused file stays in staging, where the next resume looks first).
         let journaled: Vec<(String, FileMark)> = cp
             .tables
             .iter()
             .map(|(n, m)| (format!("{n}.csv"), m.file.clone()))
             .chain(cp.streams.iter().cloned())
             .collect();
-        for (name, mark) in &journaled {
+        for (name, _) in &journaled {
             let path = locate(dir, &staging, name)
                 .ok_or_else(|| fail(format!("`{name}` is missing, so its runs are lost")))?;
-            check_prefix(&path, mark).map_err(|e| fail(e.to_string()))?;
             let to = staging.join(name);
             if path != to {
                 fs::rename(&path, &to).map_err(io_at(&path))?;
@@ -517,11 +517,6 @@ impl ResultsDir {
             .map_err(io_at(&self.dir))?;
         Ok(())
     }
-}
-
-fn check_prefix(path: &Path, mark: &FileMark) -> io::Result<()> {
-    // Opening checks and truncates; the file is reopened for writing later.
-    JournalFile::reopen(path, mark).map(drop)
 }
 
 fn remove_if_there(path: &Path) -> Result<(), ResultsError> {
