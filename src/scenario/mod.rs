@@ -26,6 +26,7 @@ pub mod validate;
 
 pub use error::{Diagnostic, Diagnostics};
 pub use load::{
-    Loaded, Override, Prepared, check_variants, expand, load, load_str, prepare, variant_count,
+    Loaded, Override, Prepared, check_variants, expand, label_of, load, load_str, prepare,
+    variant_count,
 };
 pub use types::Scenario;
