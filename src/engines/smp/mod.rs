@@ -753,7 +753,7 @@ pub fn run(actors: &[SmpActor], settings: &Settings) -> Vec<SmpState> {
     schedule::Engine::new(actors, settings).run(0, 0).to_vec()
 }
 
-/// Reference run `dummyData_3Dim` (reference README, section 2).
+/// Reference run `dummyData_3Dim` (`docs/reference-engines.md` §2).
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -810,7 +810,8 @@ mod tests {
         run(&actors(), &Settings::default())
     }
 
-    /// Positions per state (state 0 = input, state t = after turn t-1), README, 2 decimals.
+    /// Positions per state (state 0 = input, state t = after turn t-1), to 2 decimals
+    /// (`docs/reference-engines.md` §2).
     const POSITIONS: [[[f64; 3]; 7]; 11] = [
         [
             [75.79, 6.37, 70.45],
@@ -938,12 +939,13 @@ mod tests {
         ],
     ];
 
-    /// Fractional change per iteration 1..10, README, 4 decimals.
+    /// Fractional change per iteration 1..10, to 4 decimals (`docs/reference-engines.md` §2).
     const FRAC: [f64; 10] = [
         0.9999, 0.7631, 0.1780, 0.0801, 0.0853, 0.0686, 0.0639, 0.1058, 0.0398, 0.0045,
     ];
 
-    /// Risk attitudes the README calls "round-1": inferred on state 1 (after the first step).
+    /// The risk attitudes inferred in round 1 (`docs/reference-engines.md` §2): on state 1, after
+    /// the first step.
     const RISK_ROUND1: [f64; 7] = [1.000, -0.469, -0.500, -0.474, 0.655, -0.462, -0.469];
 
     fn same(x: f64, r: f64, decimals: usize) -> bool {
