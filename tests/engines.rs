@@ -133,7 +133,7 @@ fn smp_out_holds_the_reference_win_probabilities_and_the_turns() {
     for line in table.lines().skip(1) {
         rows += 1;
         let f: Vec<&str> = line.split(',').collect();
-        // state 10 of SActor-05: P(win) 0.4009 (reference README §2).
+        // state 10 of SActor-05: P(win) 0.4009 (docs/reference-engines.md §2).
         if f[2] == "10" && f[3] == "sactor-05" {
             let p: f64 = f[11].parse().unwrap();
             assert_eq!(format!("{p:.4}"), "0.4009", "{line}");

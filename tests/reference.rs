@@ -1,5 +1,5 @@
 //! The reference engines through the scenario format and `detente story`: the published
-//! numbers of `../shared/reference/README.md` come out of the shipped reference scenarios.
+//! numbers of `docs/reference-engines.md` come out of the shipped reference scenarios.
 
 mod common;
 use common::{detente, stdout};

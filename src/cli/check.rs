@@ -1,14 +1,15 @@
-//! `detente check FILE...`: validate scenario files.
+//! `detente check FILE...`: validate scenario files; the summary line of a valid one is made by
+//! [`crate::report::check`].
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use super::CliError;
-use crate::scenario::provenance::Source;
-use crate::scenario::{Diagnostics, Loaded, Override, load};
+use crate::report::check::summary;
+use crate::scenario::{Diagnostics, Override, load};
 
-/// Checks each file (once per set of overrides a list `--set` stands for); prints a summary line per valid file and returns every problem of the
-/// others together.
+/// Checks each file (once per set of overrides a list `--set` stands for); prints a summary line
+/// per valid file and returns every problem of the others together.
 pub fn run(files: &[PathBuf], set: &[Override], out: &mut impl Write) -> Result<(), CliError> {
     let mut problems = Vec::new();
     for file in files {
@@ -26,47 +27,4 @@ pub fn run(files: &[PathBuf], set: &[Override], out: &mut impl Write) -> Result<
     } else {
         Err(Diagnostics(problems).into())
     }
-}
-
-/// One line: the file, its size, and how much of it rests on sources.
-pub fn summary(l: &Loaded) -> String {
-    let s = &l.scenario;
-    let (mut sourced, mut assumed, mut defaults) = (0, 0, 0);
-    for (path, _) in s.values() {
-        match l.provenance.source(&path) {
-            Source::Claims(..) => sourced += 1,
-            Source::Assumed(_) => assumed += 1,
-            Source::Default => defaults += 1,
-        }
-    }
-    let file = l
-        .files
-        .last()
-        .map(|f| f.display().to_string())
-        .unwrap_or_default();
-    let overrides = if l.overrides.is_empty() {
-        String::new()
-    } else {
-        let list: Vec<String> = l.overrides.iter().map(|o| o.to_string()).collect();
-        format!(" (with --set {})", list.join(", "))
-    };
-    if s.engine != crate::scenario::types::Engine::Negotiation {
-        return format!(
-            "{file}: ok{overrides}: \"{}\": {} engine, {} actors, {} issues",
-            s.name,
-            s.engine.name(),
-            s.actors.len(),
-            s.issues.len()
-        );
-    }
-    format!(
-        "{file}: ok{overrides}: \"{}\": {} sides, {} actors, {} issues, {} rounds, {} events; \
-         values: {sourced} sourced, {assumed} assumed, {defaults} at defaults",
-        s.name,
-        s.sides.len(),
-        s.actors.len(),
-        s.issues.len(),
-        s.rounds.len(),
-        s.events.len(),
-    )
 }

@@ -1,12 +1,12 @@
-//! `detente story SCENARIO`: one run told round by round, and its trace as JSON Lines.
+//! `detente story SCENARIO`: one run told round by round, and its trace as JSON Lines. The
+//! story and the trace lines are made by [`crate::report::story`].
 
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
 use super::CliError;
-use crate::outcome::{Outcome, RoundRecord};
-use crate::scenario::types::Scenario;
+use crate::report::story::{engine_trace, story, with_overrides};
 use crate::scenario::{Override, load};
 use crate::sim::Sim;
 
@@ -28,7 +28,8 @@ pub fn run(
         let loaded = load(file, overrides)?;
         if let Some((text, t)) = super::engines::story(&loaded.scenario, seed) {
             if let Some(path) = trace {
-                write_engine_trace(path, &t).map_err(CliError::Io)?;
+                let lines = engine_trace(&t).map_err(|e| CliError::Io(e.into()))?;
+                crate::study::write_atomically(path, lines.as_bytes()).map_err(CliError::Io)?;
             }
             out.write_all(text.as_bytes()).map_err(CliError::Io)?;
             continue;
@@ -37,222 +38,18 @@ pub fn run(
         let mut sim = Sim::new(scenario.clone());
         let view = sim.run(seed, 0);
         if let Some(path) = trace {
-            write_trace(path, view.trace, view.outcome).map_err(CliError::Io)?;
+            // Complete or not at all, never through a planted link, never over a device, link
+            // or directory (`safe_fs::write_atomically_with`).
+            crate::safe_fs::write_atomically_with(path, |f| {
+                crate::report::story::write_trace(f, view.trace, view.outcome)
+            })
+            .map_err(CliError::Io)?;
         }
-        let mut text = story(&scenario, seed, view.trace, view.outcome);
-        if !overrides.is_empty() {
-            let echo: Vec<String> = overrides.iter().map(|o| format!("--set {o}")).collect();
-            text = text.replacen('\n', &format!("\n  with {}\n", echo.join(" ")), 1);
-        }
+        let mut text = with_overrides(story(&scenario, seed, view.trace, view.outcome), overrides);
         if i > 0 {
             text.insert(0, '\n');
         }
         out.write_all(text.as_bytes()).map_err(CliError::Io)?;
     }
     Ok(())
-}
-
-/// Writes a reference engine's trace as JSON Lines, one round (state) per line, complete or
-/// not at all.
-fn write_engine_trace(path: &Path, trace: &crate::engines::Trace) -> std::io::Result<()> {
-    let lines: Vec<String> = match trace {
-        crate::engines::Trace::ExpectedUtility(rounds) => rounds
-            .iter()
-            .map(serde_json::to_string)
-            .collect::<Result<_, _>>()?,
-        crate::engines::Trace::SpatialModel(states) => states
-            .iter()
-            .map(serde_json::to_string)
-            .collect::<Result<_, _>>()?,
-    };
-    let text = lines.join("\n") + "\n";
-    crate::study::write_atomically(path, text.as_bytes())
-}
-
-/// Writes the trace as JSON Lines, complete or not at all ([`crate::safe_fs::write_atomically_with`]:
-/// never through a planted link, never over a device, link or directory).
-pub fn write_trace(path: &Path, trace: &[RoundRecord], outcome: &Outcome) -> std::io::Result<()> {
-    crate::safe_fs::write_atomically_with(path, |f| {
-        for rec in trace {
-            serde_json::to_writer(&mut *f, rec)?;
-            f.write_all(b"\n")?;
-        }
-        serde_json::to_writer(&mut *f, &serde_json::json!({ "outcome": outcome }))?;
-        f.write_all(b"\n")
-    })
-}
-
-fn points(s: &Scenario, y: &[f64]) -> String {
-    s.issues
-        .iter()
-        .zip(y)
-        .map(|(i, v)| format!("{} {:.0}", i.id, v))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The story of one run in plain language.
-pub fn story(s: &Scenario, seed: u64, trace: &[RoundRecord], outcome: &Outcome) -> String {
-    let side = |k: usize| s.sides[k].name.as_str();
-    let mut o = format!("{} — one run, seed {seed}\n", s.name);
-    let mut prev: Option<&RoundRecord> = None;
-    for rec in trace {
-        let round = &s.rounds[rec.round - 1];
-        o += &format!("\n{} — {}\n", round.label, round.venue);
-        for id in &rec.events {
-            if let Some(e) = s.events.iter().find(|e| &e.id == id) {
-                let note = if e.note.is_empty() {
-                    id.as_str()
-                } else {
-                    e.note.as_str()
-                };
-                o += &format!("  · {note}\n");
-            }
-        }
-        for k in 0..s.sides.len() {
-            let leader = &s.actors[s.sides[k].leader].name;
-            match prev {
-                None => {
-                    o += &format!(
-                        "  {} ({} deciding) opens at {}.\n",
-                        side(k),
-                        leader,
-                        points(s, &rec.offers[k])
-                    )
-                }
-                Some(p) => {
-                    let moves: Vec<String> = s
-                        .issues
-                        .iter()
-                        .enumerate()
-                        .filter(|(d, _)| (rec.offers[k][*d] - p.offers[k][*d]).abs() >= 0.5)
-                        .map(|(d, i)| {
-                            format!("{} {:.0}→{:.0}", i.id, p.offers[k][d], rec.offers[k][d])
-                        })
-                        .collect();
-                    if moves.is_empty() {
-                        o += &format!(
-                            "  {} holds its offer (Zeuthen risk {:.2}).\n",
-                            side(k),
-                            rec.zeuthen_risk[k]
-                        );
-                    } else {
-                        let how = if rec.conceded[k] {
-                            "concedes"
-                        } else {
-                            "moves back toward its mandate"
-                        };
-                        let edge = if rec.at_boundary[k] {
-                            ", as far as its members will ratify"
-                        } else {
-                            ""
-                        };
-                        o += &format!(
-                            "  {} {how}: {}{edge} (Zeuthen risk {:.2}).\n",
-                            side(k),
-                            moves.join(", "),
-                            rec.zeuthen_risk[k]
-                        );
-                    }
-                }
-            }
-        }
-        if let Some(y) = &rec.proposal {
-            o += &format!("  The mediator proposes {}.\n", points(s, y));
-        }
-        o += &format!(
-            "  Chances of accepting: {} {:.0}%, {} {:.0}%. Own estimate of a deal: {} {:.0}%, {} {:.0}%.\n",
-            side(0),
-            100.0 * rec.acceptance[0],
-            side(1),
-            100.0 * rec.acceptance[1],
-            side(0),
-            100.0 * rec.deal_estimate[0],
-            side(1),
-            100.0 * rec.deal_estimate[1]
-        );
-        let trust_move = |k: usize| {
-            prev.map_or(String::new(), |p| {
-                format!(" ({:+.2})", rec.trust[k] - p.trust[k])
-            })
-        };
-        o += &format!(
-            "  Messaging consistency {} {:.2}, {} {:.2}; trust {}→{} {:.2}{}, {}→{} {:.2}{}. Gap {:.1} points, threat {:.2}.\n",
-            side(0),
-            rec.consistency[0],
-            side(1),
-            rec.consistency[1],
-            side(0),
-            side(1),
-            rec.trust[0],
-            trust_move(0),
-            side(1),
-            side(0),
-            rec.trust[1],
-            trust_move(1),
-            rec.gap,
-            rec.threat
-        );
-        for (a, p) in rec.strike_probability.iter().enumerate() {
-            if *p > 0.005 {
-                o += &format!(
-                    "  {} weighs a strike: {:.0}% this round.\n",
-                    s.actors[a].name,
-                    100.0 * p
-                );
-            }
-        }
-        if rec.stalled_rounds > 0 {
-            o += &format!(
-                "  The talks have stalled for {} round(s).\n",
-                rec.stalled_rounds
-            );
-        }
-        prev = Some(rec);
-    }
-    o += "\nOutcome: ";
-    o += &match outcome {
-        Outcome::Deal {
-            terms,
-            round,
-            durability,
-        } => format!(
-            "a deal in round {round} ({}): {}. Chance it survives a full term: {:.0}%.\n",
-            s.rounds[round - 1].venue,
-            points(s, terms),
-            100.0 * durability
-        ),
-        Outcome::TalksContinue => format!(
-            "talks still going after {} rounds, no deal yet.\n",
-            s.rounds.len()
-        ),
-        Outcome::Collapse { cause, round } => {
-            format!("the talks collapse in round {round} ({cause:?}).\n")
-        }
-        Outcome::Strike {
-            by,
-            patron_approval,
-            round,
-            responses,
-            retaliation,
-        } => {
-            let mut t = format!("{} strikes in round {round}", s.actors[*by].name);
-            if *patron_approval < 1.0 {
-                t += &format!(
-                    " with its patron's approval at {:.0}%",
-                    100.0 * patron_approval
-                );
-            }
-            for (p, r) in responses {
-                t += &format!("; {} answers {}", s.actors[*p].name, r.name());
-            }
-            t += if *retaliation {
-                "; the target retaliates.\n"
-            } else {
-                "; the target does not retaliate.\n"
-            };
-            t
-        }
-    };
-    o
 }

@@ -117,6 +117,20 @@ pub fn expand(overrides: &[Override]) -> Vec<Vec<Override>> {
     sets
 }
 
+/// The name of a variant made by one set of overrides: the overrides as written, separated by
+/// spaces (`base` without any). Results tables and comparisons name variants by it.
+pub fn label_of(overrides: &[Override]) -> String {
+    if overrides.is_empty() {
+        "base".into()
+    } else {
+        overrides
+            .iter()
+            .map(|o| o.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 impl fmt::Display for Override {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}={}", self.path, self.value)

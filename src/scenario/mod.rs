@@ -10,9 +10,11 @@
 //! * [`tree`]: merge (`extends`) and path overrides (`--set`) on a generic tree.
 //! * [`validate`]: every problem at once, each with its field path.
 //! * [`types`]: the validated [`Scenario`] the model runs on.
+//! * [`engine`]: the settings of the reference engines (`engine: ...`).
 //! * [`digest`] and [`provenance`]: the claims values cite, and where each value came from.
 
 pub mod digest;
+pub mod engine;
 pub mod error;
 pub mod load;
 pub mod params;
@@ -24,6 +26,7 @@ pub mod validate;
 
 pub use error::{Diagnostic, Diagnostics};
 pub use load::{
-    Loaded, Override, Prepared, check_variants, expand, load, load_str, prepare, variant_count,
+    Loaded, Override, Prepared, check_variants, expand, label_of, load, load_str, prepare,
+    variant_count,
 };
 pub use types::Scenario;

@@ -78,7 +78,7 @@ pub enum RawEngine {
     /// actors' capabilities, positions and saliences.
     ExpectedUtility(RawExpectedUtility),
     /// KTAB's Spatial Model of Politics over the actors' capabilities, positions and saliences.
-    SpatialModel(crate::engines::smp::Settings),
+    SpatialModel(super::engine::smp::Settings),
 }
 
 /// Options of the expected-utility engine.
@@ -86,7 +86,7 @@ pub enum RawEngine {
 #[serde(default, deny_unknown_fields, rename = "ExpectedUtility")]
 pub struct RawExpectedUtility {
     /// `ScholzCode` (default: the authors' code) or `Paper` (the paper's text).
-    pub conventions: Option<crate::engines::bdm::Conventions>,
+    pub conventions: Option<super::engine::bdm::Conventions>,
     /// Rounds to play (default 10).
     pub rounds: Option<u32>,
     /// Q (default 1).

@@ -41,12 +41,12 @@ pub enum Engine {
     /// Bueno de Mesquita's expected-utility model.
     ExpectedUtility {
         /// Its options.
-        options: crate::engines::bdm::Options,
+        options: super::engine::bdm::Options,
         /// Rounds to play.
         rounds: usize,
     },
     /// KTAB's Spatial Model of Politics.
-    SpatialModel(crate::engines::smp::Settings),
+    SpatialModel(super::engine::smp::Settings),
 }
 
 impl Engine {

@@ -447,7 +447,7 @@ impl Validator<'_> {
     }
 
     fn engine(&mut self, raw: Option<&RawEngine>, names: &Names) -> Engine {
-        use crate::engines::bdm::{Conventions, Options};
+        use super::engine::bdm::{Conventions, Options};
         use crate::limits::ENGINE_ITERATIONS;
         match raw {
             None | Some(RawEngine::Negotiation) => Engine::Negotiation,
@@ -500,8 +500,7 @@ impl Validator<'_> {
                     self.num(Some(Num(e.rate)), &format!("{f}.rate"), SHARE, None);
                 }
                 // The matrix the engine will use (unknown actors reported above are left out).
-                let a =
-                    crate::engines::smp::schedule::accommodation_matrix(settings, &names.actors);
+                let a = super::engine::smp::accommodation_matrix(settings, &names.actors);
                 for (i, row) in a.iter().enumerate() {
                     let sum: f64 = row.iter().sum();
                     if sum > 1.0 + 1e-9 {

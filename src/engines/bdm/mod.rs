@@ -2,10 +2,10 @@
 //! Scholz, Calbert & Smith, "Unravelling Bueno de Mesquita's group decision model", J. Theoretical
 //! Politics 23(4), 2011 (also ICAART 2011, pp. 18–30), run over one issue.
 //!
-//! The specification followed is `shared/reference/README.md` §1: the formulas below, the EU
+//! The numbers it reproduces are stated in `docs/reference-engines.md` §1: the EU
 //! emission-standards data (BDM 1994, Table 1), the published Table 2 (median and mean over 8
 //! rounds) and an exact 10-round regression trajectory produced under the conventions of Scholz
-//! et al.'s own code.
+//! et al.'s own code, which that section also lists.
 //!
 //! # The model
 //!
@@ -29,9 +29,9 @@
 //!
 //! # Two readings ([`Conventions`])
 //!
-//! [`Conventions::ScholzCode`] reproduces the conventions of Scholz et al.'s code, listed in the
-//! README where that code departs from the paper's text; it reproduces the README's regression
-//! trajectory to better than 1e−6 (see the tests). [`Conventions::Paper`] is this module's
+//! [`Conventions::ScholzCode`] reproduces the conventions of Scholz et al.'s code, where that
+//! code departs from the paper's text (`docs/reference-engines.md` §1); it reproduces the
+//! regression trajectory given there to better than 1e−6 (see the tests). [`Conventions::Paper`] is this module's
 //! reading of the paper's text. Where the two differ:
 //!
 //! | | `ScholzCode` | `Paper` |
@@ -73,6 +73,8 @@ pub mod schedule;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::scenario::engine::bdm::{Conventions, Options};
+
 /// One actor of the model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Actor {
@@ -84,56 +86,6 @@ pub struct Actor {
     pub position: f64,
     /// Salience `s_i` of the issue to the actor, in [0, 1].
     pub salience: f64,
-}
-
-/// Which reading of the model (see the module documentation for the full list of differences).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Conventions {
-    /// The paper's text, as this module reads it.
-    Paper,
-    /// Scholz et al.'s own code (the regression target).
-    ScholzCode,
-}
-
-/// Options of the model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Options {
-    /// Which reading of the model.
-    pub conventions: Conventions,
-    /// `Q`, the probability that, if `j` does not resist `i`'s challenge, the status quo
-    /// persists; 1.0 by default (and in Scholz et al.'s code), in which case `T` drops out.
-    pub q: f64,
-    /// `true`: the range `R` stays the initial range (max − min of the input positions) for
-    /// all rounds, as in Scholz et al.'s code; `false`: `R` is recomputed from the positions
-    /// at the start of each round.
-    pub fixed_range: bool,
-}
-
-impl Options {
-    /// Scholz et al.'s code: `Q = 1`, `R` fixed at the initial range.
-    pub fn scholz_code() -> Self {
-        Self {
-            conventions: Conventions::ScholzCode,
-            q: 1.0,
-            fixed_range: true,
-        }
-    }
-
-    /// The paper's text: `Q = 1`, `R` recomputed each round.
-    pub fn paper() -> Self {
-        Self {
-            conventions: Conventions::Paper,
-            q: 1.0,
-            fixed_range: false,
-        }
-    }
-}
-
-impl Default for Options {
-    /// [`Options::scholz_code`], the reading with a regression target.
-    fn default() -> Self {
-        Self::scholz_code()
-    }
 }
 
 /// What one round did.
@@ -206,8 +158,8 @@ fn pow(base: f64, r: f64) -> f64 {
 /// `v_k(x_a, x_b) = c_k·s_k·((|x_k − x_b|/R)^r − (|x_k − x_a|/R)^r)`, with
 /// `weight = c_k·s_k`, `range = R` and `r` the voter's risk exponent.
 ///
-/// Source: Scholz et al. 2011, the votes of third parties (README §1). Positive when `k`
-/// prefers `x_a`; antisymmetric in `(x_a, x_b)`.
+/// Source: Scholz et al. 2011, the votes of third parties (`docs/reference-engines.md` §1).
+/// Positive when `k` prefers `x_a`; antisymmetric in `(x_a, x_b)`.
 pub fn vote(weight: f64, x_k: f64, x_a: f64, x_b: f64, r: f64, range: f64) -> f64 {
     weight * (pow((x_k - x_b).abs() / range, r) - pow((x_k - x_a).abs() / range, r))
 }
@@ -215,11 +167,11 @@ pub fn vote(weight: f64, x_k: f64, x_a: f64, x_b: f64, r: f64, range: f64) -> f6
 /// The Condorcet median: the position, among the distinct `positions`, that beats every other
 /// in a pairwise vote `Σ_k v_k(x_a, x_b) > 0` with `r = 1` and `weights[k] = c_k·s_k`.
 ///
-/// Source: Scholz et al. 2011 (BDM's "median voter" forecast; README §1: "the pairwise
-/// (Condorcet) winner among the distinct positions with r = 1"). With `r = 1` on one issue a
-/// weak Condorcet winner always exists (the weighted median); when no position beats every
-/// other strictly (exact ties), the position with the largest smallest margin wins, and among
-/// those the lowest. NaN when `positions` is empty.
+/// Source: Scholz et al. 2011 (BDM's "median voter" forecast; `docs/reference-engines.md` §1:
+/// the position that beats every other in pairwise votes, with `r = 1`). With `r = 1` on one
+/// issue a weak Condorcet winner always exists (the weighted median); when no position beats
+/// every other strictly (exact ties), the position with the largest smallest margin wins, and
+/// among those the lowest. NaN when `positions` is empty.
 pub fn condorcet_median(positions: &[f64], weights: &[f64], range: f64) -> f64 {
     let mut candidates = positions.to_vec();
     candidates.sort_by(f64::total_cmp);
@@ -253,7 +205,8 @@ pub fn condorcet_median(positions: &[f64], weights: &[f64], range: f64) -> f64 {
 
 /// The weighted mean `Σ_k c_k·s_k·x_k / Σ_k c_k·s_k`, with `weights[k] = c_k·s_k`.
 ///
-/// Source: Scholz et al. 2011, Table 2's "mean" (README §1). NaN when the weights sum to 0.
+/// Source: Scholz et al. 2011, Table 2's "mean" (`docs/reference-engines.md` §1). NaN when the
+/// weights sum to 0.
 pub fn weighted_mean(positions: &[f64], weights: &[f64]) -> f64 {
     let total: f64 = weights.iter().sum();
     positions
@@ -299,7 +252,7 @@ impl VoteTable {
     }
 
     /// `Σ_k Σ_a Σ_b |v_k(x_a, x_b)|` over all triples of actors: the denominator of
-    /// `P(i beats j)` in Scholz et al.'s code (README §1).
+    /// `P(i beats j)` in Scholz et al.'s code (`docs/reference-engines.md` §1).
     pub fn all_triples_mass(&self) -> f64 {
         let n = self.positions.len();
         let mut total = 0.0;
@@ -343,7 +296,7 @@ impl VoteTable {
 /// `U_s = 2 − 4·(0.5 − 0.5·d)^r`: `i`'s utility of winning its challenge of `j`, with
 /// `d = |x_i − x_j|/R` (clamped to [0, 1]) and `r = r_i`.
 ///
-/// Source: Scholz et al. 2011 (README §1).
+/// Source: Scholz et al. 2011 (`docs/reference-engines.md` §1).
 pub fn utility_success(distance: f64, r: f64) -> f64 {
     2.0 - 4.0 * pow(0.5 - 0.5 * distance.clamp(0.0, 1.0), r)
 }
@@ -351,14 +304,14 @@ pub fn utility_success(distance: f64, r: f64) -> f64 {
 /// `U_f = 2 − 4·(0.5 + 0.5·d)^r`: `i`'s utility of losing its challenge of `j`, with
 /// `d = |x_i − x_j|/R` (clamped to [0, 1]) and `r = r_i`.
 ///
-/// Source: Scholz et al. 2011 (README §1).
+/// Source: Scholz et al. 2011 (`docs/reference-engines.md` §1).
 pub fn utility_failure(distance: f64, r: f64) -> f64 {
     2.0 - 4.0 * pow(0.5 + 0.5 * distance.clamp(0.0, 1.0), r)
 }
 
 /// `U_sq = 2 − 4·0.5^r`: `i`'s utility of the status quo, `r = r_i`.
 ///
-/// Source: Scholz et al. 2011 (README §1).
+/// Source: Scholz et al. 2011 (`docs/reference-engines.md` §1).
 pub fn utility_status_quo(r: f64) -> f64 {
     2.0 - 4.0 * pow(0.5, r)
 }
@@ -425,7 +378,8 @@ impl ChallengeUtilities {
 /// `i`'s expected utility of challenging `j`, with `P = P(i beats j)`, `s_j` the salience of
 /// the issue to `j` (the chance that `j` resists) and the utilities `u` of `i`.
 ///
-/// Source: Scholz et al. 2011 (BDM 1994); the README's form is the `Q = 1` case.
+/// Source: Scholz et al. 2011 (BDM 1994); the authors' code (`docs/reference-engines.md` §1)
+/// uses the `Q = 1` case.
 pub fn expected_utility(p: f64, salience_j: f64, u: &ChallengeUtilities, q: f64, t: f64) -> f64 {
     let challenge =
         salience_j * (p * u.success + (1.0 - p) * u.failure) + (1.0 - salience_j) * u.success;
@@ -441,9 +395,9 @@ pub fn expected_utility(p: f64, salience_j: f64, u: &ChallengeUtilities, q: f64,
 /// `R_i = (2·danger_i − max − min)/(max − min)`; `danger_i = Σ_{j≠i} EU_j(j→i)` computed
 /// with `r = 1`, and `max`, `min` the bounds it is normalised by.
 ///
-/// Source: Scholz et al. 2011 (BDM 1985, 1994; README §1). `r_i` runs from 2 (`danger_i =
-/// min`: the safest, risk-averse) to 0.5 (`danger_i = max`: the most exposed, risk-acceptant).
-/// 1 when `max = min`.
+/// Source: Scholz et al. 2011 (BDM 1985, 1994; `docs/reference-engines.md` §1). `r_i` runs
+/// from 2 (`danger_i = min`: the safest, risk-averse) to 0.5 (`danger_i = max`: the most
+/// exposed, risk-acceptant). 1 when `max = min`.
 pub fn risk_exponent(danger: f64, max: f64, min: f64) -> f64 {
     if max <= min {
         return 1.0;
@@ -469,7 +423,7 @@ pub fn risk_exponents(danger: &[f64]) -> Vec<f64> {
 ///   [`Conventions::Paper`] (it never fires in Scholz et al.'s code);
 /// * no offer otherwise.
 ///
-/// Source: BDM's quadrants as in Scholz et al. 2011 (README §1).
+/// Source: BDM's quadrants as in Scholz et al. 2011 (`docs/reference-engines.md` §1).
 pub fn classify_offer(eu_i: f64, eu_j: f64, conventions: Conventions) -> Option<MoveKind> {
     if eu_j > eu_i && eu_i > 0.0 {
         Some(MoveKind::Confrontation)
@@ -489,7 +443,7 @@ pub fn classify_offer(eu_i: f64, eu_j: f64, conventions: Conventions) -> Option<
 /// Where a compromise takes `i`: `x_i + (x_j − x_i)·|eu_i/eu_j|`, part of the way towards
 /// `x_j` in proportion to `i`'s expected loss over `j`'s expected gain.
 ///
-/// Source: Scholz et al. 2011 (README §1).
+/// Source: Scholz et al. 2011 (`docs/reference-engines.md` §1).
 pub fn compromise_position(x_i: f64, x_j: f64, eu_i: f64, eu_j: f64) -> f64 {
     x_i + (x_j - x_i) * (eu_i / eu_j).abs()
 }
@@ -497,7 +451,8 @@ pub fn compromise_position(x_i: f64, x_j: f64, eu_i: f64, eu_j: f64) -> f64 {
 /// The key by which Scholz et al.'s code chooses among compromise offers (the smallest wins):
 /// `(|eu_i|·x_i + |eu_j|·x_j)/(|eu_i| + |eu_j|)`.
 ///
-/// Source: README §1 ("the compromise minimising the weighted average").
+/// Source: the authors' code (`docs/reference-engines.md` §1: the compromise with the smallest
+/// weighted average of the two positions).
 pub fn compromise_choice_key(x_i: f64, x_j: f64, eu_i: f64, eu_j: f64) -> f64 {
     (eu_i.abs() * x_i + eu_j.abs() * x_j) / (eu_i.abs() + eu_j.abs())
 }
@@ -688,7 +643,7 @@ pub fn simulate(actors: &[Actor], options: &Options, rounds: usize) -> Vec<Round
 mod tests {
     use super::*;
 
-    /// BDM 1994 Table 1 as reproduced by Scholz et al. 2011 (README §1).
+    /// BDM 1994 Table 1 as reproduced by Scholz et al. 2011 (`docs/reference-engines.md` §1).
     fn emission_standards() -> Vec<Actor> {
         [
             ("Netherlands", 0.08, 4.0, 0.8),
@@ -712,9 +667,9 @@ mod tests {
         .collect()
     }
 
-    /// README §1, the "Scholz-code" regression trajectory: round, median, mean, then the
-    /// positions of Netherlands, Belgium, Luxembourg, Germany, France, Italy, UK, Ireland,
-    /// Denmark, Greece.
+    /// `docs/reference-engines.md` §1, the "Scholz-code" regression trajectory: round, median,
+    /// mean, then the positions of Netherlands, Belgium, Luxembourg, Germany, France, Italy, UK,
+    /// Ireland, Denmark, Greece.
     #[rustfmt::skip]
     const TRAJECTORY: [[f64; 13]; 11] = [
         [0.0,  7.000000, 7.389956, 4.0, 7.000000, 4.000000, 4.0, 10.0, 10.0, 10.0, 7.000000, 4.0, 7.0],
@@ -730,7 +685,7 @@ mod tests {
         [10.0, 7.000000, 7.242131, 4.0, 4.291541, 4.144849, 4.0, 10.0, 10.0, 10.0, 4.144849, 4.0, 7.0],
     ];
 
-    /// README §1: round-1 risk exponents under the Scholz-code conventions.
+    /// `docs/reference-engines.md` §1: round-1 risk exponents under the Scholz-code conventions.
     const ROUND1_RISK: [f64; 10] = [
         1.405653, 0.754196, 0.508864, 1.405653, 1.046524, 1.046524, 1.964898, 0.500000, 2.000000,
         1.112125,

@@ -12,6 +12,7 @@ use super::{
     Work, accommodate, drawn, most_probable, state_dist,
 };
 use crate::engines::world::{self, ActorData, Position, Roster};
+pub use crate::scenario::engine::smp::accommodation_matrix;
 
 /// The schedule that plays one turn.
 #[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
@@ -257,23 +258,6 @@ pub fn turn_schedule() -> Schedule {
         take_positions.in_set(Phase::Move),
     ));
     schedule
-}
-
-/// The accommodation matrix from the settings' entries (actor ids resolved against `ids`)
-/// over the identity. Entries naming unknown actors are ignored here: scenario validation
-/// rejects them first.
-pub fn accommodation_matrix(settings: &Settings, ids: &[String]) -> Mat {
-    let n = ids.len();
-    let mut a: Mat = (0..n)
-        .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
-        .collect();
-    let index = |id: &str| ids.iter().position(|x| x == id);
-    for e in &settings.ideal_accommodation {
-        if let (Some(i), Some(j)) = (index(&e.actor), index(&e.toward)) {
-            a[i][j] = e.rate;
-        }
-    }
-    a
 }
 
 /// The Spatial Model of Politics over a set of actors: a `World` with the actors as entities
