@@ -8,6 +8,12 @@
 //! - `smp/turn/{7,25,100}_actors`: KTAB's Spatial Model of Politics, default settings, three
 //!   dimensions, random positions and saliences: 5 turns (min_iter = max_iter = 5) per
 //!   iteration; the time per turn is the median divided by 5.
+//! - `grid/eu_variant_*`: one variant of a `--set` grid over
+//!   `scenarios/reference/eu-emissions-1994.ron` (four actors' positions, each variant another
+//!   combination), as `detente run` makes it: `resolve` applies the overrides to the scenario
+//!   read once and validates it, `engine` builds the engine and plays the 10 rounds, `render`
+//!   prints the summary table, and `total` is all three — the cost per variant of a
+//!   10,000-variant grid.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -15,6 +21,9 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use detente::engines::bdm::{self, Actor, Options};
 use detente::engines::smp::{self, SmpActor};
+use detente::engines::{Runner, Trace};
+use detente::report::engines::single_summary;
+use detente::scenario::{Override, Scenario};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -115,5 +124,55 @@ fn smp_benches(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bdm_benches, smp_benches);
+/// The reference scenario of the grid, relative to the package root (the cwd of `cargo bench`).
+const EU: &str = "scenarios/reference/eu-emissions-1994.ron";
+
+/// The overrides of variant `k` of a 10 × 10 × 10 × 10 grid over four actors' positions.
+fn grid_overrides(k: u64) -> Vec<Override> {
+    ["netherlands", "belgium", "germany", "france"]
+        .iter()
+        .enumerate()
+        .map(|(i, a)| Override {
+            path: format!("actors.{a}.ideal.delay"),
+            value: (1 + (k / 10u64.pow(3 - i as u32)) % 10).to_string(),
+        })
+        .collect()
+}
+
+fn grid_benches(c: &mut Criterion) {
+    let prepared = detente::scenario::prepare(std::path::Path::new(EU)).expect("the EU case loads");
+    let variant = |k: u64| -> (Scenario, Vec<Override>) {
+        let o = grid_overrides(k);
+        (prepared.scenario(&o).expect("a valid variant"), o)
+    };
+    let play = |s: &Scenario| -> Trace { Runner::new(s).expect("a reference engine").run(1, 0) };
+    let mut g = c.benchmark_group("grid");
+    g.measurement_time(Duration::from_secs(5));
+    let mut k = 0u64;
+    g.bench_function("eu_variant_resolve", |b| {
+        b.iter(|| {
+            k = (k + 1) % 10_000;
+            black_box(variant(k).0.actors.len())
+        })
+    });
+    let (s, o) = variant(1234);
+    g.bench_function("eu_variant_engine", |b| {
+        b.iter(|| black_box(play(&s).rounds()))
+    });
+    let trace = play(&s);
+    g.bench_function("eu_variant_render", |b| {
+        b.iter(|| black_box(single_summary(&s, &o, &trace).len()))
+    });
+    let mut k = 0u64;
+    g.bench_function("eu_variant_total", |b| {
+        b.iter(|| {
+            k = (k + 1) % 10_000;
+            let (s, o) = variant(k);
+            black_box(single_summary(&s, &o, &play(&s)).len())
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bdm_benches, smp_benches, grid_benches);
 criterion_main!(benches);

@@ -1,15 +1,22 @@
 //! `detente run SCENARIO`: an ensemble and its summary table (or JSON).
+//!
+//! A list `--set` (`a=1,2`) stands for one variant per value (several lists multiply). The
+//! variants are made one at a time from the scenario read once ([`Grid`]): a first pass
+//! validates them all and keeps only their problems; then each is made again, run and
+//! summarised, and its summary printed as soon as it is done ([`Printer`]). Memory therefore
+//! does not grow with the number of variants (except with `--out`, whose manifest records
+//! every resolved variant).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use super::CliError;
-use crate::outcome::{CollapseCause, OutcomeClass, OutcomeKind, Response};
-use crate::scenario::{Loaded, Override, load};
-use crate::study::batch::{Aggregate, Ensemble, run_ensemble};
+use crate::report::run::{picture, summary_json, table};
+use crate::scenario::{Diagnostics, Loaded, Override, Prepared, Scenario};
+use crate::study::batch::{Ensemble, run_ensemble};
 use crate::study::results::{Study, StudyVariant};
 
 /// Output format of `run`.
@@ -35,6 +42,219 @@ pub struct OutArgs {
     pub resume: bool,
 }
 
+/// The variants a list of `--set`s stands for, made one at a time: variant `k` has the
+/// overrides of [`crate::scenario::expand`]'s `k`-th set (the first `--set` varies slowest),
+/// applied to the scenario file read once.
+pub(super) struct Grid {
+    prepared: Prepared,
+    /// Per `--set`: its path and its values.
+    lists: Vec<(String, Vec<String>)>,
+    count: u64,
+}
+
+/// Variants validated per chunk of the first pass.
+const CHECK_CHUNK: u64 = 32;
+
+impl Grid {
+    /// The variants of `file` under `set`; `count` is their number
+    /// ([`crate::scenario::variant_count`]).
+    fn new(file: &Path, set: &[Override], count: u64) -> Result<Grid, CliError> {
+        let prepared = crate::scenario::prepare(file)?;
+        Ok(Grid {
+            prepared,
+            lists: set.iter().map(|o| (o.path.clone(), o.values())).collect(),
+            count,
+        })
+    }
+
+    /// The number of variants (at least 1).
+    pub(super) fn len(&self) -> u64 {
+        self.count
+    }
+
+    /// The overrides of variant `k`.
+    pub(super) fn overrides(&self, k: u64) -> Vec<Override> {
+        let mut rest = k;
+        let mut picked = vec![0; self.lists.len()];
+        for (slot, (_, values)) in picked.iter_mut().zip(&self.lists).rev() {
+            let n = values.len().max(1) as u64;
+            *slot = (rest % n) as usize;
+            rest /= n;
+        }
+        self.lists
+            .iter()
+            .zip(picked)
+            .map(|((path, values), i)| Override {
+                path: path.clone(),
+                value: values.get(i).cloned().unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    /// Variant `k`, validated, with its overrides.
+    pub(super) fn scenario(&self, k: u64) -> Result<(Scenario, Vec<Override>), Diagnostics> {
+        let overrides = self.overrides(k);
+        let s = self.prepared.scenario(&overrides)?;
+        Ok((s, overrides))
+    }
+
+    /// Variant `k` with its files, digest and provenance (what results files record).
+    fn loaded(&self, k: u64) -> Result<Loaded, Diagnostics> {
+        self.prepared.load(&self.overrides(k))
+    }
+
+    /// The first pass: validates every variant with `resolve(k)` (which gives its engine's
+    /// name and what the caller keeps of it) on `threads` workers, in order. Returns the engine
+    /// they all use and what was kept, or every variant's problems; variants on different
+    /// engines are refused.
+    fn check<T: Send>(
+        &self,
+        threads: usize,
+        resolve: impl Fn(u64) -> Result<(&'static str, T), Diagnostics> + Sync,
+    ) -> Result<(&'static str, Vec<T>), CliError> {
+        let mut problems = Vec::new();
+        let mut kept = Vec::new();
+        // The engines of the variants in order, as (name, variants in a row).
+        let mut engines: Vec<(&'static str, u64)> = Vec::new();
+        let done = crate::study::executor::execute(
+            threads,
+            0..self.count,
+            CHECK_CHUNK,
+            || (),
+            |_, chunk| chunk.map(&resolve).collect::<Vec<_>>(),
+            |_, part| {
+                for r in part {
+                    match r {
+                        Ok((engine, t)) => {
+                            match engines.last_mut() {
+                                Some((e, n)) if *e == engine => *n += 1,
+                                _ => engines.push((engine, 1)),
+                            }
+                            kept.push(t);
+                        }
+                        Err(Diagnostics(d)) => problems.extend(d),
+                    }
+                }
+                Ok::<_, std::convert::Infallible>(())
+            },
+            &|_| false,
+        );
+        let Ok(_) = done;
+        if !problems.is_empty() {
+            return Err(Diagnostics(problems).into());
+        }
+        match engines[..] {
+            [(engine, _)] => Ok((engine, kept)),
+            _ => {
+                let names: Vec<&str> = engines
+                    .iter()
+                    .flat_map(|&(e, n)| std::iter::repeat_n(e, n as usize))
+                    .collect();
+                Err(CliError::Usage(format!(
+                    "the values of --set give different engines ({}): run them one at a time",
+                    names.join(", ")
+                )))
+            }
+        }
+    }
+}
+
+/// Prints the summaries of the variants as they come: tables one after the other, separated
+/// by an empty line; in JSON one object, or an array of them when there are several, byte for
+/// byte what `serde_json::to_string_pretty` gives of the whole.
+pub(super) struct Printer<'a, W: Write> {
+    out: &'a mut W,
+    json: bool,
+    items: u64,
+    /// JSON: the first object, held until it is known whether an array is printed.
+    held: Option<String>,
+}
+
+impl<'a, W: Write> Printer<'a, W> {
+    /// A printer to `out`, of JSON objects when `json`, of tables otherwise.
+    pub(super) fn new(out: &'a mut W, json: bool) -> Self {
+        Printer {
+            out,
+            json,
+            items: 0,
+            held: None,
+        }
+    }
+
+    /// Prints the next table.
+    pub(super) fn table(&mut self, text: &str) -> std::io::Result<()> {
+        if self.items > 0 {
+            self.out.write_all(b"\n")?;
+        }
+        self.items += 1;
+        self.out.write_all(text.as_bytes())
+    }
+
+    /// Prints the next JSON object, already pretty-printed.
+    pub(super) fn pretty(&mut self, text: String) -> std::io::Result<()> {
+        self.items += 1;
+        match (self.items, self.held.take()) {
+            (1, _) => {
+                self.held = Some(text);
+                Ok(())
+            }
+            (_, Some(first)) => self
+                .out
+                .write_all(b"[\n")
+                .and_then(|()| indented(self.out, &first))
+                .and_then(|()| self.out.write_all(b",\n"))
+                .and_then(|()| indented(self.out, &text)),
+            (_, None) => self
+                .out
+                .write_all(b",\n")
+                .and_then(|()| indented(self.out, &text)),
+        }
+    }
+
+    /// Ends the output: closes the JSON array, or prints the one object held.
+    pub(super) fn finish(mut self) -> std::io::Result<()> {
+        if !self.json {
+            return Ok(());
+        }
+        match (self.items, self.held.take()) {
+            (0, _) => self.out.write_all(b"[]\n"),
+            (_, Some(only)) => self
+                .out
+                .write_all(only.as_bytes())
+                .and_then(|()| self.out.write_all(b"\n")),
+            (_, None) => self.out.write_all(b"\n]\n"),
+        }
+    }
+}
+
+/// `v` pretty-printed.
+pub(super) fn pretty(v: &Value) -> Result<String, CliError> {
+    serde_json::to_string_pretty(v).map_err(|e| CliError::Io(std::io::Error::other(e)))
+}
+
+/// Writes a pretty-printed JSON value one level deeper, as an element of an array: every line
+/// (JSON strings hold no raw line breaks) indented by two spaces.
+fn indented(out: &mut impl Write, text: &str) -> std::io::Result<()> {
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+        }
+        out.write_all(b"  ")?;
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// What the first pass keeps of each variant.
+enum Kept {
+    /// Nothing: the variants are made again one at a time.
+    Nothing,
+    /// Everything results files record (`--out` of the negotiation model).
+    Loaded(Vec<Loaded>),
+    /// The label and resolved scenario of each, as a reference engine's manifest records them.
+    Described(Vec<Value>),
+}
+
 /// Runs the ensemble and prints its summary; a list `--set` (`a=1,2`) runs one ensemble per
 /// value, printed one after the other (a JSON array in JSON format). With `--out`, results
 /// files are written as runs finish, and Ctrl-C stops cleanly.
@@ -47,8 +267,12 @@ pub fn run(
     results: &OutArgs,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    let sets = crate::scenario::expand(set);
-    if sets.len() > 1 && plot.is_some() {
+    let Some(count) = crate::scenario::variant_count(set) else {
+        return Err(CliError::Usage(
+            "the --set lists make more variants than can be counted: give fewer values".into(),
+        ));
+    };
+    if count > 1 && plot.is_some() {
         return Err(CliError::Usage(
             "--plot draws one ensemble: to picture several values side by side, use `detente compare`".into(),
         ));
@@ -58,25 +282,36 @@ pub fn run(
             "--traces and --resume go with --out DIR".into(),
         ));
     }
-    let mut loaded = Vec::new();
-    let mut problems = Vec::new();
-    for overrides in &sets {
-        match load(file, overrides) {
-            Ok(l) => loaded.push(l),
-            Err(crate::scenario::Diagnostics(d)) => problems.extend(d),
+    let grid = Grid::new(file, set, count)?;
+    // What the first pass keeps depends on the engine, which all variants must share: the
+    // first variant's tells (if it is invalid, the pass reports it and nothing is kept).
+    let negotiation = grid.scenario(0).map_or(true, |(s, _)| {
+        s.engine == crate::scenario::types::Engine::Negotiation
+    });
+    let name = |s: &Scenario| s.engine.name();
+    let (engine, kept) = match (&results.dir, negotiation) {
+        (None, _) => {
+            let (engine, _) =
+                grid.check(e.threads, |k| grid.scenario(k).map(|(s, _)| (name(&s), ())))?;
+            (engine, Kept::Nothing)
         }
-    }
-    if !problems.is_empty() {
-        return Err(crate::scenario::Diagnostics(problems).into());
-    }
-    let engines: Vec<&str> = loaded.iter().map(|l| l.scenario.engine.name()).collect();
-    if engines.iter().any(|&n| n != engines[0]) {
-        return Err(CliError::Usage(format!(
-            "the values of --set give different engines ({}): run them one at a time",
-            engines.join(", ")
-        )));
-    }
-    if loaded[0].scenario.engine != crate::scenario::types::Engine::Negotiation {
+        (Some(_), true) => {
+            let (engine, all) = grid.check(e.threads, |k| {
+                grid.loaded(k).map(|l| (name(&l.scenario), l))
+            })?;
+            (engine, Kept::Loaded(all))
+        }
+        (Some(_), false) => {
+            let (engine, all) = grid.check(e.threads, |k| {
+                grid.scenario(k).map(|(s, o)| {
+                    let label = super::compare::label_of(&o);
+                    (name(&s), serde_json::json!({"label": label, "scenario": s}))
+                })
+            })?;
+            (engine, Kept::Described(all))
+        }
+    };
+    if engine != crate::scenario::types::Engine::Negotiation.name() {
         if plot.is_some() || results.traces {
             return Err(CliError::Usage(
                 "--plot and --traces are for the negotiation model; a reference engine's \
@@ -84,8 +319,13 @@ pub fn run(
                     .into(),
             ));
         }
+        let described = match kept {
+            Kept::Described(d) => Some(d),
+            _ => None,
+        };
         return super::engines::run(
-            &loaded,
+            &grid,
+            described,
             e,
             format == Format::Json,
             results.dir.as_deref(),
@@ -93,22 +333,28 @@ pub fn run(
             out,
         );
     }
-    let mut aggregates = Vec::new();
-    let mut interrupted = None;
-    match &results.dir {
-        None => {
-            for l in &loaded {
-                aggregates.push(run_ensemble(&Arc::new(l.scenario.clone()), e));
-            }
+    let mut printer = Printer::new(out, format == Format::Json);
+    let mut print = |s: &Scenario, overrides: &[Override], agg: &crate::study::batch::Aggregate| {
+        if let Some(path) = plot {
+            super::write_atomically(path, picture(s, overrides, agg).as_bytes())
+                .map_err(CliError::Io)?;
         }
-        Some(dir) => {
+        match format {
+            Format::Table => printer.table(&table(s, overrides, agg, e.seed)),
+            Format::Json => printer.pretty(pretty(&summary_json(s, overrides, agg, e.seed))?),
+        }
+        .map_err(CliError::Io)
+    };
+    let mut interrupted = None;
+    match (&results.dir, kept) {
+        (Some(dir), Kept::Loaded(loaded)) => {
             let study = Study {
                 command: "run".into(),
                 variants: loaded
-                    .iter()
+                    .into_iter()
                     .map(|l| StudyVariant {
                         label: super::compare::label_of(&l.overrides),
-                        loaded: l.clone(),
+                        loaded: l,
                     })
                     .collect(),
                 runs: e.runs,
@@ -120,240 +366,19 @@ pub fn run(
             if !f.complete() {
                 interrupted = Some((f.finished, f.requested, dir.clone()));
             }
-            aggregates.extend(f.comparison.variants.into_iter().map(|v| v.agg));
-        }
-    }
-    let mut tables = Vec::new();
-    let mut objects = Vec::new();
-    for (l, agg) in loaded.iter().zip(&aggregates) {
-        if let Some(path) = plot {
-            super::write_atomically(path, picture(l, agg).as_bytes()).map_err(CliError::Io)?;
-        }
-        match format {
-            Format::Table => tables.push(table(l, agg, e)),
-            Format::Json => objects.push(summary_json(l, agg, e)),
-        }
-    }
-    let text = match format {
-        Format::Table => tables.join("\n"),
-        Format::Json if objects.len() == 1 => {
-            serde_json::to_string_pretty(&objects[0]).expect("json") + "\n"
-        }
-        Format::Json => serde_json::to_string_pretty(&objects).expect("json") + "\n",
-    };
-    super::print_then_report(out, &text, interrupted)
-}
-
-/// The outcomes shown, with their labels: deal, talks going, collapse, then a strike by each
-/// actor that struck in some run (named by its display name).
-fn outcome_rows(s: &crate::scenario::Scenario, agg: &Aggregate) -> Vec<(OutcomeClass, String)> {
-    let mut rows: Vec<(OutcomeClass, String)> = vec![
-        (OutcomeClass::Kind(OutcomeKind::Deal), "deal".into()),
-        (
-            OutcomeClass::Kind(OutcomeKind::TalksContinue),
-            "talks still going".into(),
-        ),
-        (OutcomeClass::Kind(OutcomeKind::Collapse), "collapse".into()),
-    ];
-    for by in agg.strikers() {
-        rows.push((
-            OutcomeClass::Kind(OutcomeKind::Strike(by)),
-            format!("strike by {}", s.actors[by].name),
-        ));
-    }
-    rows
-}
-
-/// The non-zero counts of `counts`, named: collapse causes or protector answers.
-fn named_counts(
-    names: impl Iterator<Item = &'static str>,
-    counts: &[u64],
-) -> Vec<(&'static str, u64)> {
-    names
-        .zip(counts.iter().copied())
-        .filter(|(_, n)| *n > 0)
-        .collect()
-}
-
-/// Collapses by cause, the causes that occurred.
-pub fn collapse_causes(agg: &Aggregate) -> Vec<(&'static str, u64)> {
-    named_counts(
-        CollapseCause::ALL.iter().map(|c| c.name()),
-        &agg.collapse_causes,
-    )
-}
-
-/// Protector answers by level, the levels that occurred.
-pub fn protector_responses(agg: &Aggregate) -> Vec<(&'static str, u64)> {
-    named_counts(Response::ALL.iter().map(|r| r.name()), &agg.responses)
-}
-
-/// The `--plot` picture: outcome shares with intervals, and the distribution of deal terms.
-pub fn picture(l: &Loaded, agg: &Aggregate) -> String {
-    use crate::report::svg::{ShareBar, TermsPanel, run_report};
-    let s = &l.scenario;
-    let kinds = outcome_rows(s, agg);
-    let bars: Vec<ShareBar> = kinds
-        .into_iter()
-        .map(|(k, label)| {
-            let (share, lo, hi) = agg.share(k);
-            ShareBar {
-                label,
-                share,
-                lo,
-                hi,
+            for (v, result) in study.variants.iter().zip(&f.comparison.variants) {
+                print(&v.loaded.scenario, &v.loaded.overrides, &result.agg)?;
             }
-        })
-        .collect();
-    let panels: Vec<TermsPanel> = s
-        .issues
-        .iter()
-        .zip(&agg.terms)
-        .map(|(i, counts)| TermsPanel {
-            issue: i.id.clone(),
-            low: i.low.clone(),
-            high: i.high.clone(),
-            counts: counts.clone(),
-        })
-        .collect();
-    let mut title = format!("{} — {} runs", s.name, agg.runs);
-    for o in &l.overrides {
-        title += &format!(", {o}");
-    }
-    run_report(&title, &bars, &panels)
-}
-
-fn pct(x: f64) -> String {
-    format!("{:5.1}%", 100.0 * x)
-}
-
-/// The summary as one JSON object (documented in the README).
-pub fn summary_json(l: &Loaded, agg: &Aggregate, e: Ensemble) -> Value {
-    let s = &l.scenario;
-    let mut outcomes = Map::new();
-    for (k, _) in outcome_rows(s, agg) {
-        let (share, lo, hi) = agg.share(k);
-        outcomes.insert(k.name(s), json!({"share": share, "lo": lo, "hi": hi}));
-    }
-    let counts = |c: Vec<(&str, u64)>| -> Map<String, Value> {
-        c.into_iter()
-            .map(|(k, n)| (k.to_owned(), json!(n)))
-            .collect()
-    };
-    let mut terms = Map::new();
-    for (d, issue) in s.issues.iter().enumerate() {
-        let f = |x: f64| if x.is_nan() { Value::Null } else { json!(x) };
-        terms.insert(
-            issue.id.clone(),
-            json!({"mean": f(agg.terms_mean(d)), "p10": f(agg.terms_quantile(d, 0.1)), "p50": f(agg.terms_quantile(d, 0.5)), "p90": f(agg.terms_quantile(d, 0.9))}),
-        );
-    }
-    let (mean, p50) = agg.rounds_mean_median();
-    json!({
-        "scenario": s.name,
-        "runs": agg.runs,
-        "seed": e.seed,
-        "overrides": l.overrides.iter().map(|o| o.to_string()).collect::<Vec<_>>(),
-        "outcomes": outcomes,
-        "deal_terms": terms,
-        "rounds": {"mean": mean, "p50": p50},
-        "collapse_causes": counts(collapse_causes(agg)),
-        "protector_responses": counts(protector_responses(agg)),
-    })
-}
-
-/// The summary as a table a reader can take in without the docs.
-pub fn table(l: &Loaded, agg: &Aggregate, e: Ensemble) -> String {
-    let s = &l.scenario;
-    let mut o = format!("{} — {} runs, seed {}\n", s.name, agg.runs, e.seed);
-    for ov in &l.overrides {
-        o += &format!("  with --set {ov}\n");
-    }
-    o += "\nOutcome                         share   95% interval\n";
-    let mut row = |label: String, kind: OutcomeClass| {
-        let (share, lo, hi) = agg.share(kind);
-        o += &format!(
-            "  {label:<28} {}   [{:.1}, {:.1}]\n",
-            pct(share),
-            100.0 * lo,
-            100.0 * hi
-        );
-    };
-    for (kind, label) in outcome_rows(s, agg) {
-        row(label, kind);
-    }
-    let causes = collapse_causes(agg);
-    if !causes.is_empty() {
-        let parts: Vec<String> = causes.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        o += &format!("  collapses by cause: {}\n", parts.join(", "));
-    }
-    let answers = protector_responses(agg);
-    if !answers.is_empty() {
-        let parts: Vec<String> = answers.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        let strikes = agg.count_class(OutcomeClass::AnyStrike);
-        o += &format!(
-            "  protector's answers to strikes: {}; target retaliated in {} of {strikes}\n",
-            parts.join(", "),
-            agg.retaliations
-        );
-    }
-    let deals = agg.deals;
-    if deals > 0 {
-        o += &format!("\nDeal terms ({deals} deals; 0–100)   mean    p10    p50    p90\n");
-        for (d, issue) in s.issues.iter().enumerate() {
-            o += &format!(
-                "  {:<30} {:6.1} {:6.1} {:6.1} {:6.1}\n",
-                issue.id,
-                agg.terms_mean(d),
-                agg.terms_quantile(d, 0.1),
-                agg.terms_quantile(d, 0.5),
-                agg.terms_quantile(d, 0.9)
-            );
+        }
+        _ => {
+            for k in 0..grid.len() {
+                let (s, overrides) = grid.scenario(k)?;
+                let s = Arc::new(s);
+                let agg = run_ensemble(&s, e);
+                print(&s, &overrides, &agg)?;
+            }
         }
     }
-    let (mean, p50) = agg.rounds_mean_median();
-    o += &format!(
-        "\nRounds to outcome: mean {mean:.2}, median {p50:.0} (of {})\n",
-        s.rounds.len()
-    );
-    if deals > 0 {
-        let (dm, dp) = agg.deal_rounds_mean_median();
-        o += &format!("Round of the deal: mean {dm:.2}, median {dp:.0}\n");
-    }
-    let sides: Vec<&str> = s.sides.iter().map(|x| x.id.as_str()).collect();
-    o += &format!(
-        "\nPer round (means over the runs still going)\n  {:<5} {:<16} {:>6} {:>6} {:>5} {:>13} {:>13} {:>13} {:>7}\n",
-        "round",
-        "venue",
-        "going",
-        "threat",
-        "gap",
-        format!("trust {}/{}", sides[0], sides[1]),
-        format!("consist {}/{}", sides[0], sides[1]),
-        format!("est. {}/{}", sides[0], sides[1]),
-        "strike"
-    );
-    for (r, sums) in agg.per_round.iter().enumerate() {
-        if sums.runs == 0 {
-            continue;
-        }
-        let n = sums.runs as f64;
-        let m = |x: &crate::study::batch::ExactSum| x.value() / n;
-        o += &format!(
-            "  {:<5} {:<16} {:>6} {:>6.2} {:>5.1} {:>6.2}/{:<6.2} {:>6.2}/{:<6.2} {:>6.2}/{:<6.2} {:>7.3}\n",
-            r + 1,
-            s.rounds[r].venue.chars().take(16).collect::<String>(),
-            pct(n / agg.runs as f64).trim(),
-            m(&sums.threat),
-            m(&sums.gap),
-            m(&sums.trust[0]),
-            m(&sums.trust[1]),
-            m(&sums.consistency[0]),
-            m(&sums.consistency[1]),
-            m(&sums.deal_estimate[0]),
-            m(&sums.deal_estimate[1]),
-            m(&sums.strike_probability),
-        );
-    }
-    o
+    printer.finish().map_err(CliError::Io)?;
+    super::print_then_report(out, "", interrupted)
 }

@@ -107,7 +107,7 @@ impl Runner {
                     .collect();
                 Some(Runner {
                     inner: Inner::SpatialModel(smp::schedule::Engine::new(&actors, settings)),
-                    stochastic: settings.transitions == smp::StateTransitions::Stochastic,
+                    stochastic: stochastic(s),
                 })
             }
         }
@@ -125,6 +125,15 @@ impl Runner {
             Inner::ExpectedUtility(e, rounds) => Trace::ExpectedUtility(e.run(*rounds).to_vec()),
             Inner::SpatialModel(e) => Trace::SpatialModel(e.run(seed, run).to_vec()),
         }
+    }
+}
+
+/// Whether the runs of `s`'s engine differ by seed (stochastic SMP transitions), as
+/// [`Runner::stochastic`] says, without building the engine.
+pub fn stochastic(s: &Scenario) -> bool {
+    match &s.engine {
+        Engine::SpatialModel(settings) => settings.transitions == smp::StateTransitions::Stochastic,
+        _ => false,
     }
 }
 

@@ -27,11 +27,19 @@ use crate::study::results_dir::{Layout, ResultsDir, identity};
 use crate::study::table::{Column, ColumnType, TableWriter, Value};
 
 /// One scenario of the study with its label (`base` or the overrides).
-pub struct Variant<'a> {
+pub struct Variant {
     /// Label in the tables.
     pub label: String,
     /// The resolved scenario.
-    pub scenario: &'a Scenario,
+    pub scenario: Scenario,
+}
+
+/// What [`write_study`] shows its caller of each variant, in order.
+pub enum Event<'a> {
+    /// Run `.0` of the variant finished with trace `.1` (its rows are written).
+    Run(u64, &'a Trace),
+    /// The variant is done: `.0` of its runs finished (fewer than asked when stopped).
+    End(u64),
 }
 
 /// How many runs finished of how many.
@@ -254,21 +262,29 @@ fn write_run(
     Ok(())
 }
 
-/// Runs `runs` runs of each variant (all on the same reference engine) and writes the
-/// tables and manifest to `dir`, which must not exist; `observe(variant, run, trace)` sees
-/// every run, in order. `stop(runs done)` is asked between batches (the count runs on over
-/// the variants): when it returns true the study stops there and the files hold the runs that
-/// finished.
+/// Runs `runs` runs of each of the `described.len()` variants (all on the same reference
+/// engine) and writes the tables and manifest to `dir`, which must not exist.
+///
+/// The variants are made one at a time by `variant(k)`, so that only one is in memory;
+/// `described[k]` is what the identity and the manifest record of variant `k`: `{"label": ..,
+/// "scenario": ..}` with its label and resolved scenario. `observe(k, variant, event)` sees
+/// every run, in order, then the end of each variant. `stop(runs done)` is asked between
+/// batches (the count runs on over the variants): when it returns true the study stops there
+/// and the files hold the runs that finished.
+#[allow(clippy::too_many_arguments)]
 pub fn write_study(
-    variants: &[Variant<'_>],
+    described: Vec<serde_json::Value>,
+    variant: &dyn Fn(usize) -> io::Result<Variant>,
     runs: u64,
     seed: u64,
     threads: usize,
     dir: &Path,
     stop: &(dyn Fn(u64) -> bool + Sync),
-    observe: &mut dyn FnMut(usize, u64, &Trace),
+    observe: &mut dyn FnMut(usize, &Variant, Event<'_>) -> io::Result<()>,
 ) -> io::Result<Written> {
-    let base = variants[0].scenario;
+    let count = described.len();
+    let first = variant(0)?;
+    let base = &first.scenario;
     let started = SystemTime::now();
     let clock = Instant::now();
     let (detail_name, detail_columns) = detail_table(base);
@@ -280,48 +296,58 @@ pub fn write_study(
         ],
         streams: Vec::new(),
     };
-    let id = identity(&json!({
+    let engine = match &base.engine {
+        Engine::Negotiation => "negotiation",
+        e => e.name(),
+    };
+    // The described variants go into the identity, then are taken back for the manifest:
+    // they are held once.
+    let mut what = json!({
         "command": "run",
         "seed": seed,
         "runs": runs,
-        "variants": variants.iter().map(|v| json!({"label": v.label, "scenario": v.scenario})).collect::<Vec<_>>(),
-    }));
+        "variants": serde_json::Value::Array(described),
+    });
+    let id = identity(&what);
+    let described = what["variants"].take();
     let mut out = ResultsDir::create(dir, id, layout, &(0, 0)).map_err(as_io)?;
     let mut finished = runs;
-    for (k, v) in variants.iter().enumerate() {
+    let mut next = Some(first);
+    for k in 0..count {
+        let v = match next.take() {
+            Some(v) => v,
+            None => variant(k)?,
+        };
         let before = k as u64 * runs;
         let stop_at = |done: u64| stop(before + done);
         let done = ensemble(
-            v.scenario,
+            &v.scenario,
             0,
             runs,
             seed,
             threads,
             &stop_at,
             |run, trace| {
-                observe(k, run, &trace);
                 let [rounds, actors, detail] = &mut out.tables[..] else {
                     return Err(io::Error::other("three tables"));
                 };
-                write_run(rounds, actors, detail, &v.label, v.scenario, run, &trace)?;
+                write_run(rounds, actors, detail, &v.label, &v.scenario, run, &trace)?;
+                observe(k, &v, Event::Run(run, &trace))?;
                 out.checkpoint(before + run + 1, &(k, run + 1))
             },
         )?;
+        observe(k, &v, Event::End(done))?;
         finished = finished.min(done);
         if done < runs {
             break;
         }
     }
-    let engine = match &base.engine {
-        Engine::Negotiation => "negotiation",
-        e => e.name(),
-    };
     let manifest = json!({
         "detente_version": env!("CARGO_PKG_VERSION"),
         "command": "run",
         "engine": engine,
         "seed": seed,
-        "resolved_scenarios": variants.iter().map(|v| json!({"label": v.label, "scenario": v.scenario})).collect::<Vec<_>>(),
+        "resolved_scenarios": described,
         "finished_runs": finished,
         "requested_runs": runs,
         "started": humantime::format_rfc3339_seconds(started).to_string(),
