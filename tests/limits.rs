@@ -392,7 +392,8 @@ fn oversized_designs_are_refused_by_plan_sweep_status_and_merge() {
 
 #[test]
 fn merge_refuses_a_design_above_the_limits() {
-    // A finished sweep whose experiment file has since grown: merge reads the manifest's file.
+    // A sweep directory whose manifest claims a larger design: merge reads the experiment the
+    // manifest embeds, and counts its size before it makes any point.
     let file = experiment("merge-grow", "LatinHypercube(points: 6)", "5");
     let part = temp("merge-grow-part");
     let out = quick(&[
@@ -402,8 +403,14 @@ fn merge_refuses_a_design_above_the_limits() {
         part.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let text_of = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, text_of.replace("points: 6", "points: 2000000")).unwrap();
+    let manifest = part.join("manifest.json");
+    let text_of = std::fs::read_to_string(&manifest).unwrap();
+    assert!(text_of.contains("\"points\": 6"), "{text_of}");
+    std::fs::write(
+        &manifest,
+        text_of.replace("\"points\": 6", "\"points\": 2000000"),
+    )
+    .unwrap();
     let merged = temp("merge-grow-out");
     let out = quick(&[
         "merge",

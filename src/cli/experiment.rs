@@ -9,8 +9,9 @@ use super::CliError;
 use crate::limits::{self, LimitError};
 use crate::study::design::{Design, Role};
 use crate::study::experiment::{
-    Experiment, Loaded, Slice, load_experiment, merge, parse_shard, read_part, seconds_per_run,
-    shard_from_env, shares, status, sweep_with,
+    Experiment, Loaded, Part, Resolved, Slice, SweepOptions, check_part, embedded_experiment,
+    load_experiment, merge_with, parse_shard, read_part, seconds_per_run, shard_from_env, shares,
+    status, sweep_with,
 };
 use crate::study::sensitivity;
 
@@ -250,6 +251,8 @@ pub struct SweepArgs {
     pub runs_table: bool,
     /// `--allow-large`: go ahead above the soft limits.
     pub allow_large: bool,
+    /// `--resume`: finish the sweep stopped in the directory.
+    pub resume: bool,
 }
 
 /// The text of `--points`: the list itself, or the content of FILE for `@FILE` (numbers and
@@ -319,12 +322,16 @@ pub fn run_sweep(a: &SweepArgs, out: &mut impl Write) -> Result<(), CliError> {
             );
         }
     };
+    let options = SweepOptions {
+        threads: a.threads,
+        runs_table: a.runs_table,
+        resume: a.resume,
+    };
     let summary = sweep_with(
         &l,
         &slice,
         &a.out,
-        a.threads,
-        a.runs_table,
+        &options,
         &crate::study::experiment::STOP,
         &progress,
     )
@@ -332,15 +339,30 @@ pub fn run_sweep(a: &SweepArgs, out: &mut impl Write) -> Result<(), CliError> {
     if show {
         eprint!("\r{:70}\r", "");
     }
-    let mut o = format!(
-        "{}: {} of {} design points ({} runs) in {:.1} s → {}\n",
-        l.experiment.name,
-        summary.points,
-        summary.requested,
-        summary.points as u64 * l.experiment.replications,
-        summary.seconds,
-        a.out.display()
-    );
+    let mut o = if a.resume && summary.resumed_from == summary.points {
+        format!(
+            "{}: {} of {} design points were done before: nothing left to resume → {}\n",
+            l.experiment.name,
+            summary.points,
+            summary.requested,
+            a.out.display()
+        )
+    } else {
+        let resumed = if a.resume {
+            format!(" (resumed after {} points)", summary.resumed_from)
+        } else {
+            String::new()
+        };
+        format!(
+            "{}: {} of {} design points ({} runs) in {:.1} s{resumed} → {}\n",
+            l.experiment.name,
+            summary.points,
+            summary.requested,
+            summary.points as u64 * l.experiment.replications,
+            summary.seconds,
+            a.out.display()
+        )
+    };
     if let Slice::Shard { index, count } = slice {
         o += &format!("  shard {index}/{count}; combine the shards with `detente merge DIR...`\n");
     }
@@ -361,27 +383,48 @@ pub fn run_sweep(a: &SweepArgs, out: &mut impl Write) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Reads the experiment named by the first directory's manifest (or `file`).
+/// The sweep directories `dirs` and their experiment: the one `file` names, or else the one
+/// embedded in the first directory's manifest (its design's size checked against the limits
+/// before any point is made). Every directory is checked to hold results of that experiment,
+/// with the same columns and design points. Also returns how to name the experiment file in a
+/// suggested command.
 fn experiment_of(
     dirs: &[PathBuf],
     file: Option<&Path>,
     allow_large: bool,
-) -> Result<(Loaded, Vec<crate::study::experiment::Part>), CliError> {
-    let parts: Vec<_> = dirs
+) -> Result<(Resolved, Vec<Part>, String), CliError> {
+    let parts: Vec<Part> = dirs
         .iter()
         .map(|d| read_part(d))
         .collect::<Result<_, _>>()
         .map_err(usage)?;
-    let file = match file {
-        Some(f) => f.to_path_buf(),
-        None => PathBuf::from(
-            parts[0].manifest["experiment_file"]
-                .as_str()
-                .unwrap_or_default(),
+    let first = parts
+        .first()
+        .ok_or_else(|| usage("name at least one sweep directory"))?;
+    let (resolved, hint) = match file {
+        Some(f) => (
+            load_checked(f, allow_large)?.resolved,
+            f.display().to_string(),
         ),
+        None => {
+            let (e, scenario) = embedded_experiment(first).map_err(usage)?;
+            let manifest = first.dir.join("manifest.json");
+            Sizes::of(&e)
+                .check_design(allow_large)
+                .map_err(|m| refuse(&manifest, m))?;
+            let source = format!("the experiment of `{}`", first.dir.display());
+            let r = Resolved::new(e, scenario, source).map_err(usage)?;
+            let hint = first.manifest["experiment_file"]
+                .as_str()
+                .unwrap_or("EXPERIMENT.ron")
+                .to_string();
+            (r, hint)
+        }
     };
-    let l = load_checked(&file, allow_large)?;
-    Ok((l, parts))
+    for p in &parts {
+        check_part(&resolved, p).map_err(usage)?;
+    }
+    Ok((resolved, parts, hint))
 }
 
 /// `detente status DIR...`.
@@ -392,7 +435,7 @@ pub fn run_status(
     allow_large: bool,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    let (l, parts) = experiment_of(dirs, file, allow_large)?;
+    let (l, parts, experiment_file) = experiment_of(dirs, file, allow_large)?;
     let st = status(&l, &parts).map_err(usage)?;
     let mut o = format!(
         "{}: {} of {} design points done, {} failed, {} missing\n",
@@ -451,8 +494,7 @@ pub fn run_status(
         match arg {
             Some(arg) => {
                 o += &format!(
-                    "  rerun only those:\n    detente sweep {} --out RERUN_DIR --points {arg}\n  then merge the directories with RERUN_DIR\n",
-                    l.file.display()
+                    "  rerun only those:\n    detente sweep {experiment_file} --out RERUN_DIR --points {arg}\n  then merge the directories with RERUN_DIR\n",
                 );
             }
             None => {
@@ -466,7 +508,7 @@ pub fn run_status(
                         .map(|d| d.display().to_string())
                         .collect::<Vec<_>>()
                         .join(" "),
-                    l.file.display()
+                    experiment_file
                 );
             }
         }
@@ -482,15 +524,16 @@ pub fn run_status(
     }
 }
 
-/// `detente merge DIR... --out MERGED`.
+/// `detente merge DIR... --out MERGED [--resume]`.
 pub fn run_merge(
     dirs: &[PathBuf],
     to: &Path,
+    resume: bool,
     allow_large: bool,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    let (l, parts) = experiment_of(dirs, None, allow_large)?;
-    let st = merge(&l, &parts, to).map_err(usage)?;
+    let (l, parts, _) = experiment_of(dirs, None, allow_large)?;
+    let st = merge_with(&l, &parts, to, resume).map_err(usage)?;
     let mut o = format!(
         "merged {} directories into {}: {} of {} design points\n",
         dirs.len(),
@@ -516,8 +559,15 @@ pub fn run_sensitivity(
     allow_large: bool,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    let (l, parts) = experiment_of(&[dir.to_path_buf()], None, allow_large)?;
+    let (l, parts, _) = experiment_of(&[dir.to_path_buf()], None, allow_large)?;
     let e = &l.experiment;
+    if !matches!(e.design, Design::Sobol { .. } | Design::Morris { .. }) {
+        return Err(usage(format!(
+            "sensitivity needs a Sobol or Morris design; the experiment of `{}` uses {}",
+            dir.display(),
+            describe_design(&e.design)
+        )));
+    }
     let rows = &parts[0].rows;
     let k = e.parameters.len();
     let mut o = format!(
@@ -541,7 +591,9 @@ pub fn run_sensitivity(
                         Role::SaltelliAB { block, factor } => block * (k + 2) + 2 + factor,
                         _ => continue,
                     };
-                    y[slot] = y_point[p.index];
+                    if let (Some(y), Some(v)) = (y.get_mut(slot), y_point.get(p.index)) {
+                        *y = *v;
+                    }
                 }
                 let idx = match sensitivity::sobol(&y, k, resamples, e.seed) {
                     Ok(idx) => idx,
@@ -597,9 +649,14 @@ pub fn run_sensitivity(
                         delta,
                     } = p.role
                     {
-                        y[trajectory * (k + 1) + step] = y_point[p.index];
-                        if let (true, Some(f)) = (step > 0, factor) {
-                            steps[trajectory * k + step - 1] = (f, delta);
+                        let slot = trajectory * (k + 1) + step;
+                        if let (Some(y), Some(v)) = (y.get_mut(slot), y_point.get(p.index)) {
+                            *y = *v;
+                        }
+                        if let (true, Some(f)) = (step > 0, factor)
+                            && let Some(s) = steps.get_mut(trajectory * k + step - 1)
+                        {
+                            *s = (f, delta);
                         }
                     }
                 }

@@ -121,7 +121,7 @@ pub enum Command {
     Sweep {
         /// Experiment file.
         file: PathBuf,
-        /// Results directory (must not exist).
+        /// Results directory (must not exist, unless --resume finishes the sweep in it).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
         /// Run shard I of N (0-based). Without it, a Slurm, Kubernetes indexed-Job or AWS Batch
@@ -136,6 +136,10 @@ pub enum Command {
         /// Also write one row per run (runs.csv, runs.parquet: point, replication, outcome, round).
         #[arg(long)]
         runs_table: bool,
+        /// Finish the sweep that was stopped (Ctrl-C, SIGTERM, a kill, a full disk) in DIR: the
+        /// same command with --resume ends with the files an uninterrupted sweep writes.
+        #[arg(long)]
+        resume: bool,
         /// Worker threads: 0 (the default) is one per core; more than the cores are capped to
         /// the cores.
         #[arg(long, default_value_t = 0, value_parser = parse_threads)]
@@ -152,6 +156,9 @@ pub enum Command {
         /// Where to write the merged result (must not exist).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Finish a merge into DIR that was killed.
+        #[arg(long)]
+        resume: bool,
         /// Work above the soft limits.
         #[command(flatten)]
         large: LargeOpt,
@@ -352,7 +359,8 @@ impl std::fmt::Display for CliError {
             } => write!(
                 f,
                 "interrupted: {done} of {requested} design points finished and are kept in `{0}`; \
-                 `detente status {0}` lists what is left and how to run it",
+                 repeat the same command with --resume to finish (`detente status {0}` lists \
+                 what is left)",
                 dir.display()
             ),
             CliError::Interrupted {
@@ -465,6 +473,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             points,
             threads,
             runs_table,
+            resume,
             large,
         } => {
             let a = experiment::SweepArgs {
@@ -475,14 +484,16 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 threads: capped_threads(threads),
                 runs_table,
                 allow_large: large.allow_large,
+                resume,
             };
             experiment::run_sweep(&a, &mut out)
         }
         Command::Merge {
             dirs,
             out: to,
+            resume,
             large,
-        } => experiment::run_merge(&dirs, &to, large.allow_large, &mut out),
+        } => experiment::run_merge(&dirs, &to, resume, large.allow_large, &mut out),
         Command::Status {
             dirs,
             experiment: file,

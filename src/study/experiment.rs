@@ -1,6 +1,6 @@
 //! Experiments (docs/architecture.md §7): a base scenario, parameters with ranges or distributions, a design,
 //! replications per design point — planned, swept (whole or as shards of a cluster job array),
-//! merged and checked.
+//! resumed, merged and checked.
 //!
 //! Replication *r* of every design point uses the random streams of `(seed, r)` (common random
 //! numbers), so differences between points come from the parameters, not from the noise. Points
@@ -8,9 +8,17 @@
 //! space evenly; shard *I* of *N* takes every *N*-th point of that order, starting at *I*.
 //! Results rows carry their position in that order, so shards merge into exactly the table an
 //! unsharded sweep writes.
+//!
+//! An experiment is known by its content ([`Resolved`]): the experiment without the path of its
+//! scenario, the resolved base scenario and the detente version. Its identity never depends on
+//! how a path was spelled or where the command ran. Every sweep directory's manifest embeds the
+//! resolved experiment, so `status`, `merge` and `sensitivity` need no other file, and refuse
+//! (saying what differs) directories of different experiments or a manifest, table or state
+//! changed after the sweep wrote them.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,9 +26,9 @@ use std::time::{Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
-use sha2::{Digest as _, Sha256};
 
 use super::design::{Design, Distribution, Point, spread_order, values};
+use super::results_dir::ResultsError;
 use super::sha256_file;
 use super::table::{Column, ColumnType, Value, read_parquet};
 use crate::outcome::{OutcomeClass, OutcomeKind};
@@ -65,24 +73,110 @@ pub struct Parameter {
     pub distribution: Distribution,
 }
 
-/// A loaded, checked experiment with its base scenario prepared.
+/// An experiment by its content: what its results depend on, with its design points. Made from
+/// an experiment file ([`load_experiment`]) or from the manifest of a sweep directory
+/// ([`embedded_experiment`], then [`Resolved::new`]); both give the same identity.
 #[derive(Debug, Clone)]
-pub struct Loaded {
-    /// The experiment file's content.
+pub struct Resolved {
+    /// The experiment (its `scenario` path is kept for the record; it is not part of the
+    /// identity).
     pub experiment: Experiment,
-    /// The experiment file.
-    pub file: PathBuf,
-    /// SHA-256 of the experiment file and of the scenario files, in hex.
-    pub hashes: Vec<(String, String)>,
-    /// The base scenario, ready for overrides.
-    pub base: Prepared,
+    /// The resolved base scenario (`extends` merged, validated) and its digest, as JSON:
+    /// `{"scenario": ..., "digest": ...}`.
+    pub scenario: Json,
     /// The design points.
     pub points: Vec<Point>,
     /// Point indices in spread order.
     pub order: Vec<usize>,
+    /// Where it was read, for messages: an experiment file, or the manifest of a directory.
+    pub source: String,
+    identity: String,
 }
 
-impl Loaded {
+/// The content hash of an experiment: the detente version, the experiment without the path
+/// of its scenario, and the resolved base scenario ([`super::results_dir::identity`]).
+fn content_identity(experiment: &Experiment, scenario: &Json) -> String {
+    let mut e = serde_json::to_value(experiment).unwrap_or(Json::Null);
+    if let Json::Object(m) = &mut e {
+        m.remove("scenario");
+    }
+    super::results_dir::identity(&json!({"experiment": e, "base_scenario": scenario}))
+}
+
+/// The problems of an experiment that need no scenario to see, as (field, message).
+fn experiment_problems(e: &Experiment) -> Vec<(String, String)> {
+    let mut errors = Vec::new();
+    if e.parameters.is_empty() {
+        errors.push((
+            "parameters".into(),
+            "an experiment needs at least one parameter".into(),
+        ));
+    }
+    if e.replications == 0 {
+        errors.push(("replications".into(), "at least one run per point".into()));
+    }
+    let mut seen = BTreeSet::new();
+    for (i, p) in e.parameters.iter().enumerate() {
+        if let Err(m) = p.distribution.validate() {
+            errors.push((format!("parameters[{i}].distribution"), m));
+            continue;
+        }
+        if !seen.insert(p.path.clone()) {
+            errors.push((
+                format!("parameters[{i}].path"),
+                format!("`{}` is varied twice", p.path),
+            ));
+        }
+    }
+    if let Err(m) = e.design.validate(e.parameters.len()) {
+        errors.push(("design".into(), m));
+    }
+    if e.outcomes.is_empty() {
+        errors.push(("outcomes".into(), "record at least one outcome".into()));
+    }
+    errors
+}
+
+impl Resolved {
+    /// The experiment `experiment` over the resolved base scenario `scenario`, read from
+    /// `source`: checks what can be checked without the scenario file (parameters, design,
+    /// replications, outcomes) and makes the design points. Call it only after the design's size
+    /// was checked against the limits ([`crate::limits`]): every point is made in memory.
+    pub fn new(experiment: Experiment, scenario: Json, source: String) -> Result<Self, String> {
+        let problems = experiment_problems(&experiment);
+        if !problems.is_empty() {
+            let list: Vec<String> = problems
+                .iter()
+                .map(|(f, m)| format!("field `{f}`: {m}"))
+                .collect();
+            return Err(format!(
+                "{source}: the experiment is not valid: {}",
+                list.join("; ")
+            ));
+        }
+        Ok(Self::made(experiment, scenario, source))
+    }
+
+    /// [`Resolved::new`] of a checked experiment.
+    fn made(experiment: Experiment, scenario: Json, source: String) -> Self {
+        let dists: Vec<Distribution> = experiment
+            .parameters
+            .iter()
+            .map(|p| p.distribution.clone())
+            .collect();
+        let points = experiment.design.points(&dists, experiment.seed);
+        let order = spread_order(&experiment.design, &points);
+        let identity = content_identity(&experiment, &scenario);
+        Resolved {
+            experiment,
+            scenario,
+            points,
+            order,
+            source,
+            identity,
+        }
+    }
+
     /// The distributions of the parameters, in order.
     pub fn distributions(&self) -> Vec<Distribution> {
         self.experiment
@@ -111,14 +205,38 @@ impl Loaded {
         (self.points.len() as u64).checked_mul(self.experiment.replications)
     }
 
-    /// The identity of this experiment, for merging and resuming: the hash of the files.
+    /// The identity of this experiment, for merging, resuming and sensitivity: the hash of its
+    /// content and the detente version (see [`Resolved`]), the same whatever path named its
+    /// files.
     pub fn identity(&self) -> String {
-        let mut h = Sha256::new();
-        for (f, hash) in &self.hashes {
-            h.update(f.as_bytes());
-            h.update(hash.as_bytes());
-        }
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        self.identity.clone()
+    }
+
+    /// What a manifest embeds: `{"experiment": ..., "resolved_scenario": ...}`.
+    pub fn embedded(&self) -> Json {
+        json!({"experiment": self.experiment, "resolved_scenario": self.scenario})
+    }
+}
+
+/// A loaded, checked experiment with its base scenario prepared: what a sweep runs. It
+/// dereferences to its [`Resolved`] content.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The experiment by its content, with its design points.
+    pub resolved: Resolved,
+    /// The experiment file, as it was named.
+    pub file: PathBuf,
+    /// The files read (the experiment file, then the scenario files) as they were named, with
+    /// their SHA-256, for the record.
+    pub hashes: Vec<(String, String)>,
+    /// The base scenario, ready for overrides.
+    pub base: Prepared,
+}
+
+impl std::ops::Deref for Loaded {
+    type Target = Resolved;
+    fn deref(&self) -> &Resolved {
+        &self.resolved
     }
 }
 
@@ -137,31 +255,15 @@ pub fn load_experiment(file: &Path) -> Result<Loaded, Diagnostics> {
         }
         d
     })?;
-    let mut errors = Vec::new();
     let err = |field: String, msg: String| Diagnostic::new(msg).in_file(file).at_field(field);
-    if experiment.parameters.is_empty() {
-        errors.push(err(
-            "parameters".into(),
-            "an experiment needs at least one parameter".into(),
-        ));
-    }
-    if experiment.replications == 0 {
-        errors.push(err(
-            "replications".into(),
-            "at least one run per point".into(),
-        ));
-    }
+    let mut errors: Vec<Diagnostic> = experiment_problems(&experiment)
+        .into_iter()
+        .map(|(f, m)| err(f, m))
+        .collect();
     let mut seen = BTreeSet::new();
     for (i, p) in experiment.parameters.iter().enumerate() {
-        if let Err(m) = p.distribution.validate() {
-            errors.push(err(format!("parameters[{i}].distribution"), m));
+        if p.distribution.validate().is_err() || !seen.insert(p.path.clone()) {
             continue;
-        }
-        if !seen.insert(p.path.clone()) {
-            errors.push(err(
-                format!("parameters[{i}].path"),
-                format!("`{}` is varied twice", p.path),
-            ));
         }
         // The path must reach a numeric value of the scenario: checked at the median. Values
         // elsewhere in the range that the scenario rejects make failed points, recorded with
@@ -187,11 +289,9 @@ pub fn load_experiment(file: &Path) -> Result<Loaded, Diagnostics> {
             }
         }
     }
-    if let Err(m) = experiment.design.validate(experiment.parameters.len()) {
-        errors.push(err("design".into(), m));
-    }
-    let base_scenario = base.load(&[]).map(|l| l.scenario).ok();
-    if let Some(s) = &base_scenario
+    let base_loaded = base.load(&[]);
+    let base_scenario = base_loaded.as_ref().ok().map(|l| &l.scenario);
+    if let Some(s) = base_scenario
         && s.engine != crate::scenario::types::Engine::Negotiation
     {
         errors.push(err(
@@ -204,9 +304,7 @@ pub fn load_experiment(file: &Path) -> Result<Loaded, Diagnostics> {
         ));
     }
     for (i, o) in experiment.outcomes.iter().enumerate() {
-        let known = base_scenario
-            .as_ref()
-            .is_some_and(|s| OutcomeClass::parse(o, s).is_some());
+        let known = base_scenario.is_some_and(|s| OutcomeClass::parse(o, s).is_some());
         if !known {
             errors.push(err(
                 format!("outcomes[{i}]"),
@@ -214,37 +312,27 @@ pub fn load_experiment(file: &Path) -> Result<Loaded, Diagnostics> {
             ));
         }
     }
-    if experiment.outcomes.is_empty() {
-        errors.push(err("outcomes".into(), "record at least one outcome".into()));
-    }
     if !errors.is_empty() {
         return Err(Diagnostics(errors));
     }
-    let dists: Vec<Distribution> = experiment
-        .parameters
-        .iter()
-        .map(|p| p.distribution.clone())
-        .collect();
-    let points = experiment.design.points(&dists, experiment.seed);
-    let order = spread_order(&experiment.design, &points);
+    let base_loaded = base_loaded?;
     let mut hashes = vec![(
         file.display().to_string(),
         sha256_file(file)
             .map_err(|e| Diagnostics::one(Diagnostic::new(e.to_string()).in_file(file)))?,
     )];
-    let files = base.load(&[]).map(|l| l.files).unwrap_or_default();
-    for f in files {
-        let h = sha256_file(&f)
-            .map_err(|e| Diagnostics::one(Diagnostic::new(e.to_string()).in_file(&f)))?;
+    for f in &base_loaded.files {
+        let h = sha256_file(f)
+            .map_err(|e| Diagnostics::one(Diagnostic::new(e.to_string()).in_file(f)))?;
         hashes.push((f.display().to_string(), h));
     }
+    let scenario = json!({"scenario": base_loaded.scenario, "digest": base_loaded.digest});
+    let resolved = Resolved::made(experiment, scenario, format!("`{}`", file.display()));
     Ok(Loaded {
-        experiment,
+        resolved,
         file: file.to_path_buf(),
         hashes,
         base,
-        points,
-        order,
     })
 }
 
@@ -266,7 +354,7 @@ pub enum Slice {
 
 impl Slice {
     /// Positions in the spread order that this slice runs.
-    pub fn positions(&self, l: &Loaded) -> Vec<usize> {
+    pub fn positions(&self, l: &Resolved) -> Vec<usize> {
         match self {
             Slice::All => (0..l.order.len()).collect(),
             Slice::Shard { index, count } => {
@@ -518,7 +606,7 @@ pub fn run_point(
 }
 
 /// Columns of the points table.
-pub fn point_columns(l: &Loaded) -> Vec<Column> {
+pub fn point_columns(l: &Resolved) -> Vec<Column> {
     let mut c = vec![
         Column::new("order", ColumnType::U64),
         Column::new("point", ColumnType::U64),
@@ -535,7 +623,7 @@ pub fn point_columns(l: &Loaded) -> Vec<Column> {
     c
 }
 
-fn point_row(l: &Loaded, r: &PointResult) -> Vec<Value> {
+fn point_row(l: &Resolved, r: &PointResult) -> Vec<Value> {
     let mut row = vec![Value::U64(r.position as u64), Value::U64(r.point as u64)];
     row.extend(r.values.iter().map(|&v| Value::F64(v)));
     row.push(Value::U64(l.experiment.replications));
@@ -559,24 +647,26 @@ fn point_row(l: &Loaded, r: &PointResult) -> Vec<Value> {
 /// How a sweep ended.
 #[derive(Debug)]
 pub struct SweepSummary {
-    /// Points run.
+    /// Points done (before a resume and in this process).
     pub points: usize,
     /// Points asked for.
     pub requested: usize,
     /// Point indices that could not run, with the reason.
     pub failed: Vec<(usize, String)>,
-    /// Wall time.
+    /// Wall time of this process.
     pub seconds: f64,
+    /// Points that were already done when this process started (a resume), else 0.
+    pub resumed_from: usize,
 }
 
-/// What every sweep manifest starts with: version, experiment, files and their hashes.
-fn manifest_head(l: &Loaded) -> serde_json::Map<String, Json> {
+/// What every sweep manifest starts with: the version, the resolved experiment and its
+/// identity.
+fn manifest_head(l: &Resolved) -> serde_json::Map<String, Json> {
     json_map(json!({
         "detente_version": env!("CARGO_PKG_VERSION"),
         "experiment": l.experiment,
-        "experiment_file": l.file.display().to_string(),
+        "resolved_scenario": l.scenario,
         "identity": l.identity(),
-        "files": l.hashes.iter().map(|(f, h)| json!({"path": f, "sha256": h})).collect::<Vec<_>>(),
     }))
 }
 
@@ -597,8 +687,12 @@ pub fn sweep(
     threads: usize,
     stop: &AtomicBool,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<SweepSummary, super::results::ResultsError> {
-    sweep_with(l, slice, dir, threads, false, stop, progress)
+) -> Result<SweepSummary, ResultsError> {
+    let options = SweepOptions {
+        threads,
+        ..SweepOptions::default()
+    };
+    sweep_with(l, slice, dir, &options, stop, progress)
 }
 
 /// Columns of the per-run table of a sweep (`--runs-table`).
@@ -612,49 +706,211 @@ pub fn sweep_run_columns() -> Vec<Column> {
     ]
 }
 
-/// [`sweep`], with one row per run as well (`runs.csv`, `runs.parquet`) when `runs_table`. The
-/// points go through the [executor](super::executor) one per chunk, each worker keeping its
-/// simulator across points of the same shape; the tables are written in spread order as points
-/// finish, in a [results directory](super::results_dir).
+/// How [`sweep_with`] runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SweepOptions {
+    /// Worker threads (0: one per core).
+    pub threads: usize,
+    /// Also write one row per run (`runs.csv`, `runs.parquet`).
+    pub runs_table: bool,
+    /// Finish the sweep stopped in the directory instead of starting one.
+    pub resume: bool,
+}
+
+/// What a sweep's checkpoints carry besides its tables: the points that failed, and what the
+/// sweep is (so that a refused `--resume` can say what differs).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SweepState {
+    failed: Vec<(usize, String)>,
+    slice: String,
+    runs_table: bool,
+    /// [`Resolved::embedded`].
+    experiment: Json,
+}
+
+/// A checkpoint as [`super::results_dir`] writes it, read back only to explain a refused resume
+/// or to see that a sweep is already complete.
+#[derive(Debug, Deserialize)]
+struct StoredCheckpoint {
+    identity: String,
+    #[serde(default)]
+    detente_version: String,
+    #[serde(default)]
+    done: u64,
+    #[serde(default)]
+    complete: bool,
+    #[serde(default)]
+    state: Json,
+}
+
+/// The checkpoint of the study in `dir` (in its staging directory, else `state.json`), and
+/// whether it was found in staging; `None` if there is none or it cannot be read (then
+/// [`super::results_dir::ResultsDir::resume`] says why).
+fn stored_checkpoint(dir: &Path) -> Option<(StoredCheckpoint, bool)> {
+    let staged = dir.join(".partial").join("checkpoint.json");
+    let (path, in_staging) = if fs::symlink_metadata(&staged).is_ok() {
+        (staged, true)
+    } else {
+        (dir.join("state.json"), false)
+    };
+    let text = read_result_text(&path, "checkpoint").ok()?;
+    serde_json::from_str(&text).ok().map(|c| (c, in_staging))
+}
+
+/// The identity of a sweep's results directory: the experiment's, the slice and the tables.
+fn sweep_identity(l: &Resolved, slice: &str, runs_table: bool) -> String {
+    super::results_dir::identity(&json!({
+        "command": "sweep",
+        "experiment": l.identity(),
+        "slice": slice,
+        "runs_table": runs_table,
+    }))
+}
+
+/// A slice as [`Slice::describe`] writes it, in words.
+fn slice_words(described: &str) -> String {
+    match described {
+        "all" => "the whole design".into(),
+        "merged" => "merged results".into(),
+        s if s.contains('/') => format!("shard {s}"),
+        s => format!("the points {s}"),
+    }
+}
+
+/// Why the sweep stopped in a directory (its checkpoint `theirs`) is not the one asked for.
+fn explain_other_sweep(theirs: &StoredCheckpoint, ours: &SweepState, l: &Resolved) -> String {
+    let mut why = Vec::new();
+    if !theirs.detente_version.is_empty() && theirs.detente_version != env!("CARGO_PKG_VERSION") {
+        why.push(format!(
+            "it was written by detente {}, this is {}",
+            theirs.detente_version,
+            env!("CARGO_PKG_VERSION")
+        ));
+    }
+    if let Ok(state) = serde_json::from_value::<SweepState>(theirs.state.clone()) {
+        if state.slice != ours.slice {
+            why.push(format!(
+                "it holds {}, not {}",
+                slice_words(&state.slice),
+                slice_words(&ours.slice)
+            ));
+        }
+        if state.runs_table != ours.runs_table {
+            why.push(if state.runs_table {
+                "it was started with --runs-table".to_string()
+            } else {
+                "it was started without --runs-table".to_string()
+            });
+        }
+        if let Ok((e, s)) = parse_embedded(&state.experiment, "its checkpoint") {
+            let d = differences(
+                (&e, &s, "the stopped sweep"),
+                (&l.experiment, &l.scenario, &l.source),
+            );
+            if !d.is_empty() {
+                why.push(format!(
+                    "its experiment differs from {} in {}",
+                    l.source,
+                    d.join(", ")
+                ));
+            }
+        }
+    }
+    let what = if why.is_empty() {
+        "it holds another sweep (of another experiment, slice or detente version)".to_string()
+    } else {
+        format!("it holds another sweep: {}", why.join("; "))
+    };
+    format!(
+        "{what}. Resume it with the command and experiment file that started it, or sweep into \
+         another --out directory"
+    )
+}
+
+/// [`sweep`], with one row per run as well (`runs.csv`, `runs.parquet`) when
+/// `options.runs_table`, and finishing a stopped sweep when `options.resume`. The points go
+/// through the [executor](super::executor) one per chunk, each worker keeping its simulator
+/// across points of the same shape; the tables are written in spread order as points finish, in
+/// a [results directory](super::results_dir), checkpointed as they grow.
+///
+/// With `resume`, `dir` must hold a sweep of the same experiment (by content), slice and tables
+/// that was stopped (Ctrl-C, SIGTERM, SIGKILL, a full disk): it goes on from its last
+/// checkpoint and ends with the files an uninterrupted sweep writes. Another sweep is refused,
+/// saying what differs; a sweep already complete is left as it is.
 pub fn sweep_with(
     l: &Loaded,
     slice: &Slice,
     dir: &Path,
-    threads: usize,
-    runs_table: bool,
+    options: &SweepOptions,
     stop: &AtomicBool,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<SweepSummary, super::results::ResultsError> {
-    use super::results::ResultsError;
-    use super::results_dir::{Layout, ResultsDir, identity};
+) -> Result<SweepSummary, ResultsError> {
+    use super::results_dir::{Layout, ResultsDir};
+    let runs_table = options.runs_table;
     let mut tables = vec![("points".to_owned(), point_columns(l))];
     if runs_table {
         tables.push(("runs".to_owned(), sweep_run_columns()));
     }
-    let id = identity(&json!({
-        "command": "sweep",
-        "experiment": l.identity(),
-        "slice": slice.describe(),
-        "runs_table": runs_table,
-    }));
-    let none: &[(usize, String)] = &[];
-    let mut out = ResultsDir::create(
-        dir,
-        id,
-        Layout {
-            tables,
-            streams: Vec::new(),
-        },
-        &none,
-    )?;
-    let started = SystemTime::now();
-    let clock = Instant::now();
+    let layout = Layout {
+        tables,
+        streams: Vec::new(),
+    };
+    let id = sweep_identity(l, &slice.describe(), runs_table);
+    let initial = SweepState {
+        failed: Vec::new(),
+        slice: slice.describe(),
+        runs_table,
+        experiment: l.embedded(),
+    };
     let positions = slice.positions(l);
     let total = positions.len();
-    let mut failed: Vec<(usize, String)> = Vec::new();
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let (mut out, before, mut state) = if options.resume {
+        if let Some((cp, in_staging)) = stored_checkpoint(dir) {
+            if cp.identity != id {
+                return Err(ResultsError::CannotResume(
+                    dir.to_path_buf(),
+                    explain_other_sweep(&cp, &initial, l),
+                ));
+            }
+            if cp.complete && !in_staging && dir.join("manifest.json").is_file() {
+                // Finished before (a job requeued after its end): nothing to do but remove the
+                // empty staging directory a kill in the last step of publishing may leave.
+                if !unfinished(dir) {
+                    let _ = fs::remove_dir(dir.join(".partial"));
+                }
+                let failed = serde_json::from_value::<SweepState>(cp.state)
+                    .map(|s| s.failed)
+                    .unwrap_or_default();
+                let done = usize::try_from(cp.done).unwrap_or(usize::MAX).min(total);
+                return Ok(SweepSummary {
+                    points: done,
+                    requested: total,
+                    failed,
+                    seconds: 0.0,
+                    resumed_from: done,
+                });
+            }
+        }
+        ResultsDir::resume(dir, id, layout, initial)?
+    } else {
+        (ResultsDir::create(dir, id, layout, &initial)?, 0, initial)
+    };
+    let before = usize::try_from(before)
+        .ok()
+        .filter(|&b| b <= total)
+        .ok_or_else(|| {
+            ResultsError::CannotResume(
+                dir.to_path_buf(),
+                format!(
+                    "its checkpoint counts {before} points done, more than the {total} of this sweep"
+                ),
+            )
+        })?;
     let done = super::executor::execute(
-        threads,
-        0..total as u64,
+        options.threads,
+        before as u64..total as u64,
         1,
         || None,
         |sim, items| {
@@ -678,73 +934,492 @@ pub fn sweep_with(
                     }
                 }
                 if let Err(e) = &r.counts {
-                    failed.push((r.point, e.clone()));
+                    state.failed.push((r.point, e.clone()));
                 }
             }
-            out.checkpoint(items.end, &failed)
+            out.checkpoint(items.end, &state)
         },
         &|done| {
-            progress(done as usize, total);
+            progress(before + done as usize, total);
             stop.load(Ordering::Relaxed)
         },
     )
     .map_err(|e| ResultsError::Io(dir.to_path_buf(), e))? as usize;
+    let done = before + done;
     let seconds = clock.elapsed().as_secs_f64();
     let runs = done as u64 * l.experiment.replications;
+    let runs_here = (done - before) as u64 * l.experiment.replications;
     let mut manifest = manifest_head(l);
     manifest.extend(json_map(json!({
+        "experiment_file": l.file.display().to_string(),
+        "inputs": l.hashes.iter().map(|(f, h)| json!({"path": f, "sha256": h})).collect::<Vec<_>>(),
         "slice": slice.describe(),
         "design_points": l.points.len(),
         "points_requested": total,
         "points_done": done,
-        "failed": failed.iter().map(|(p, e)| json!({"point": p, "error": e})).collect::<Vec<_>>(),
+        "resumed_from": before,
+        "failed": state.failed.iter().map(|(p, e)| json!({"point": p, "error": e})).collect::<Vec<_>>(),
         "runs": runs,
         "started": humantime::format_rfc3339_seconds(started).to_string(),
         "ended": humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         "seconds": seconds,
-        "runs_per_second": if seconds > 0.0 { runs as f64 / seconds } else { 0.0 },
+        "runs_per_second": if seconds > 0.0 { runs_here as f64 / seconds } else { 0.0 },
     })));
-    out.finish(done as u64, done == total, &failed, manifest, |_| {
+    out.finish(done as u64, done == total, &state, manifest, |_| {
         Ok(Vec::new())
     })?;
     Ok(SweepSummary {
         points: done,
         requested: total,
-        failed,
+        failed: state.failed,
         seconds,
+        resumed_from: before,
     })
 }
 
+/// Largest manifest or checkpoint of a sweep directory that is read back: 256 MiB (a manifest
+/// lists every failed point with its error; a million of them stay well within it).
+pub const MAX_MANIFEST_BYTES: u64 = 256 << 20;
+
+/// Largest `state.json` whose identity is read (streamed, never held in memory): 1 GiB, as
+/// [`super::results_dir`] reads it.
+const MAX_STATE_BYTES: u64 = 1 << 30;
+
+/// Checks that `path`, a file of a results directory, is a regular file: never a symbolic link,
+/// a FIFO, a device or a directory, which detente never writes there.
+fn result_file(path: &Path) -> Result<(), String> {
+    match fs::symlink_metadata(path) {
+        Err(e) => Err(format!("`{}`: {e}", path.display())),
+        Ok(m) if m.file_type().is_file() => Ok(()),
+        Ok(m) => {
+            let t = m.file_type();
+            let kind = if t.is_symlink() {
+                "a symbolic link"
+            } else if t.is_dir() {
+                "a directory"
+            } else {
+                "not a regular file (a FIFO, socket or device)"
+            };
+            Err(format!(
+                "`{}` is {kind}: a results directory holds only the regular files detente \
+                 wrote; restore the directory from a copy or run the sweep again",
+                path.display()
+            ))
+        }
+    }
+}
+
+/// Reads the `what` at `path` in a results directory: a regular file of at most
+/// [`MAX_MANIFEST_BYTES`] of UTF-8 text ([`crate::safe_fs::read_input_limited`]).
+fn read_result_text(path: &Path, what: &str) -> Result<String, String> {
+    result_file(path)?;
+    crate::safe_fs::read_input_limited(path, what, MAX_MANIFEST_BYTES).map_err(|e| e.to_string())
+}
+
 /// The rows of a sweep directory's points table, with the manifest.
+#[derive(Debug, Clone)]
 pub struct Part {
     /// The directory.
     pub dir: PathBuf,
     /// Its manifest.
     pub manifest: Json,
+    /// The columns of its points table.
+    pub columns: Vec<Column>,
     /// Its rows.
     pub rows: Vec<Vec<Value>>,
 }
 
-/// Reads a sweep directory.
-pub fn read_part(dir: &Path) -> Result<Part, String> {
-    let manifest: Json = fs::read_to_string(dir.join("manifest.json"))
-        .map_err(|e| {
+/// Checks that `name` in `dir` is the file the manifest records: a regular file with the
+/// SHA-256 written in `manifest.json`.
+fn verify_recorded(dir: &Path, manifest: &Json, name: &str) -> Result<(), String> {
+    let path = dir.join(name);
+    result_file(&path)?;
+    let want = manifest
+        .get("sha256")
+        .and_then(|s| s.get(name))
+        .and_then(Json::as_str)
+        .ok_or_else(|| {
             format!(
-                "`{}`: no manifest.json ({e}); is it a sweep's --out directory?",
-                dir.display()
+                "`{}` records no SHA-256 of `{name}`: it was written by an older detente, or \
+                 changed; run the sweep again",
+                dir.join("manifest.json").display()
             )
-        })
-        .and_then(|t| {
-            serde_json::from_str(&t).map_err(|e| format!("`{}`: manifest.json: {e}", dir.display()))
         })?;
+    let got = sha256_file(&path).map_err(|e| format!("`{}`: {e}", path.display()))?;
+    if got != want {
+        return Err(format!(
+            "`{}` is not the file the sweep wrote: its SHA-256 is not the one manifest.json \
+             records (it was changed or replaced); restore the directory from a copy or run the \
+             sweep again",
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Checks that `state.json`, when there is one, is of the study the manifest describes.
+fn check_state(dir: &Path, manifest: &Json) -> Result<(), String> {
+    #[derive(Deserialize)]
+    struct Identity {
+        identity: String,
+    }
+    let path = dir.join("state.json");
+    if fs::symlink_metadata(&path).is_err() {
+        return Ok(());
+    }
+    result_file(&path)?;
+    let file = crate::safe_fs::open_regular(&path, "checkpoint").map_err(|e| e.to_string())?;
+    let state: Identity = serde_json::from_reader(io::BufReader::new(file.take(MAX_STATE_BYTES)))
+        .map_err(|e| {
+        format!(
+            "`{}` is not a checkpoint detente wrote ({e}); restore the directory from a \
+                 copy or run the sweep again",
+            path.display()
+        )
+    })?;
+    if manifest.get("study_identity").and_then(Json::as_str) != Some(state.identity.as_str()) {
+        return Err(format!(
+            "`{}` belongs to another study than `{}`: the directory was changed after the sweep \
+             wrote it (or holds files of two sweeps); restore it from a copy or run the sweep \
+             again",
+            path.display(),
+            dir.join("manifest.json").display()
+        ));
+    }
+    Ok(())
+}
+
+/// Whether the study in `dir` has not finished: its staging directory is there, and it is not
+/// the empty one that a study killed in the last step of publishing leaves beside its manifest.
+fn unfinished(dir: &Path) -> bool {
+    let staging = dir.join(".partial");
+    let Ok(meta) = fs::symlink_metadata(&staging) else {
+        return false;
+    };
+    let empty = meta.is_dir() && fs::read_dir(&staging).is_ok_and(|mut d| d.next().is_none());
+    !(empty && fs::symlink_metadata(dir.join("manifest.json")).is_ok())
+}
+
+/// Reads a sweep directory: its manifest, and its points table after checking that it is the
+/// one the manifest records. A directory whose sweep has not finished, a file that is not a
+/// regular file (symlink, FIFO, device), a manifest above [`MAX_MANIFEST_BYTES`], a table or a
+/// `state.json` changed after the sweep wrote them are refused with the file and the reason.
+pub fn read_part(dir: &Path) -> Result<Part, String> {
+    let shown = dir.display();
+    match fs::symlink_metadata(dir) {
+        Err(e) => {
+            return Err(format!(
+                "`{shown}`: {e}: name the --out directory of a sweep"
+            ));
+        }
+        Ok(m) if !m.is_dir() => {
+            return Err(format!(
+                "`{shown}` is not a directory: name the --out directory of a sweep"
+            ));
+        }
+        Ok(_) => {}
+    }
+    let manifest_path = dir.join("manifest.json");
+    if unfinished(dir) {
+        return Err(format!(
+            "`{shown}` holds a sweep that has not finished (it is still running, or it was \
+             killed): wait for it to end, or finish it with the command that started it plus \
+             --resume"
+        ));
+    }
+    if fs::symlink_metadata(&manifest_path).is_err() {
+        return Err(format!(
+            "`{shown}` has no manifest.json: is it the --out directory of a sweep?"
+        ));
+    }
+    let text = read_result_text(&manifest_path, "manifest")?;
+    let manifest: Json = serde_json::from_str(&text)
+        .ok()
+        .filter(Json::is_object)
+        .ok_or_else(|| {
+            format!(
+                "`{}` is not a manifest detente wrote (not a JSON object); restore the directory \
+                 from a copy or run the sweep again",
+                manifest_path.display()
+            )
+        })?;
+    verify_recorded(dir, &manifest, "points.parquet")?;
+    let points = dir.join("points.parquet");
     let mut rows = Vec::new();
-    read_parquet(&dir.join("points.parquet"), |r| rows.push(r.to_vec()))
-        .map_err(|e| format!("`{}`: points.parquet: {e}", dir.display()))?;
+    let columns = read_parquet(&points, |r| rows.push(r.to_vec()))
+        .map_err(|e| format!("`{}`: {e}", points.display()))?;
+    check_state(dir, &manifest)?;
     Ok(Part {
         dir: dir.to_path_buf(),
         manifest,
+        columns,
         rows,
     })
+}
+
+/// The experiment and resolved scenario in `embedded` (as [`Resolved::embedded`] writes them),
+/// read from `source` (for messages).
+fn parse_embedded(embedded: &Json, source: &str) -> Result<(Experiment, Json), String> {
+    let scenario = embedded
+        .get("resolved_scenario")
+        .filter(|s| s.is_object())
+        .ok_or_else(|| {
+            format!(
+                "{source} embeds no resolved experiment (no `resolved_scenario`): it was written \
+                 by an older detente; run the sweep again with this one"
+            )
+        })?;
+    let value = embedded.get("experiment").cloned().unwrap_or(Json::Null);
+    let experiment: Experiment = serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let mut why = e.into_inner().to_string();
+        if why.len() > 200 {
+            let mut cut = 200;
+            while !why.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            why.truncate(cut);
+            why.push('…');
+        }
+        format!(
+            "{source}, field `experiment.{path}`: {why}; restore the directory from a copy or \
+             run the sweep again"
+        )
+    })?;
+    Ok((experiment, scenario.clone()))
+}
+
+/// The experiment and resolved base scenario embedded in a sweep directory's manifest, not yet
+/// checked: count its design's size ([`crate::limits`]) before [`Resolved::new`] makes its
+/// points.
+pub fn embedded_experiment(p: &Part) -> Result<(Experiment, Json), String> {
+    let source = format!("`{}`", p.dir.join("manifest.json").display());
+    parse_embedded(&p.manifest, &source)
+}
+
+/// The paths (up to `limit`, then `…`) where two JSON values differ.
+fn json_differences(a: &Json, b: &Json, at: &str, out: &mut Vec<String>, limit: usize) {
+    if a == b || out.len() > limit {
+        return;
+    }
+    let join = |k: &str| {
+        if at.is_empty() {
+            k.to_string()
+        } else {
+            format!("{at}.{k}")
+        }
+    };
+    match (a, b) {
+        (Json::Object(x), Json::Object(y)) => {
+            let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                let (u, v) = (
+                    x.get(k.as_str()).unwrap_or(&Json::Null),
+                    y.get(k.as_str()).unwrap_or(&Json::Null),
+                );
+                json_differences(u, v, &join(k), out, limit);
+            }
+        }
+        (Json::Array(x), Json::Array(y)) if x.len() == y.len() => {
+            for (i, (u, v)) in x.iter().zip(y).enumerate() {
+                json_differences(u, v, &format!("{at}[{i}]"), out, limit);
+            }
+        }
+        _ => out.push(if out.len() == limit {
+            "…".to_string()
+        } else if at.is_empty() {
+            "(all)".to_string()
+        } else {
+            at.to_string()
+        }),
+    }
+}
+
+/// What differs between experiment `a` (called `a_name` in the words) and `b` (`b_name`),
+/// each with its resolved base scenario, field by field.
+fn differences(
+    (a, a_scenario, a_name): (&Experiment, &Json, &str),
+    (b, b_scenario, b_name): (&Experiment, &Json, &str),
+) -> Vec<String> {
+    let mut d = Vec::new();
+    let mut differ = |field: String, x: String, y: String| {
+        d.push(format!("{field} ({a_name}: {x}; {b_name}: {y})"));
+    };
+    if a.name != b.name {
+        differ(
+            "name".into(),
+            format!("{:?}", a.name),
+            format!("{:?}", b.name),
+        );
+    }
+    if a.parameters.len() != b.parameters.len() {
+        differ(
+            "parameters".into(),
+            a.parameters.len().to_string(),
+            b.parameters.len().to_string(),
+        );
+    } else {
+        for (i, (p, q)) in a.parameters.iter().zip(&b.parameters).enumerate() {
+            if p.path != q.path {
+                differ(
+                    format!("parameters[{i}].path"),
+                    format!("`{}`", p.path),
+                    format!("`{}`", q.path),
+                );
+            }
+            if p.distribution != q.distribution {
+                differ(
+                    format!("parameters[{i}].distribution"),
+                    format!("{:?}", p.distribution),
+                    format!("{:?}", q.distribution),
+                );
+            }
+        }
+    }
+    if a.design != b.design {
+        differ(
+            "design".into(),
+            format!("{:?}", a.design),
+            format!("{:?}", b.design),
+        );
+    }
+    if a.replications != b.replications {
+        differ(
+            "replications".into(),
+            a.replications.to_string(),
+            b.replications.to_string(),
+        );
+    }
+    if a.outcomes != b.outcomes {
+        differ(
+            "outcomes".into(),
+            format!("[{}]", a.outcomes.join(", ")),
+            format!("[{}]", b.outcomes.join(", ")),
+        );
+    }
+    if a.seed != b.seed {
+        differ("seed".into(), a.seed.to_string(), b.seed.to_string());
+    }
+    let mut paths = Vec::new();
+    json_differences(a_scenario, b_scenario, "", &mut paths, 3);
+    for p in paths {
+        d.push(match p.strip_prefix("scenario.") {
+            Some(field) => format!("the base scenario's `{field}`"),
+            None if p.starts_with("digest") => "the base scenario's digest".to_string(),
+            None => format!("the base scenario ({p})"),
+        });
+    }
+    d
+}
+
+/// Checks that sweep directory `p` holds results of experiment `l`: the same detente version,
+/// a manifest whose embedded experiment matches the identity it records, the same experiment
+/// as `l` (else the error says what differs), and a points table with the columns and the
+/// design points of `l`.
+pub fn check_part(l: &Resolved, p: &Part) -> Result<(), String> {
+    let dir = p.dir.display();
+    let manifest = p.dir.join("manifest.json");
+    let version = p
+        .manifest
+        .get("detente_version")
+        .and_then(Json::as_str)
+        .unwrap_or("an unknown version");
+    if version != env!("CARGO_PKG_VERSION") {
+        return Err(format!(
+            "`{dir}` was written by detente {version}, not by this detente {}: results of \
+             different versions are not combined; run that sweep again with this version",
+            env!("CARGO_PKG_VERSION")
+        ));
+    }
+    let (e, s) = embedded_experiment(p)?;
+    let recorded = p.manifest.get("identity").and_then(Json::as_str);
+    if recorded != Some(content_identity(&e, &s).as_str()) {
+        return Err(format!(
+            "`{}` was changed after the sweep wrote it: the experiment it embeds does not \
+             match the identity it records; restore the directory from a copy or run the sweep \
+             again",
+            manifest.display()
+        ));
+    }
+    if recorded != Some(l.identity.as_str()) {
+        let ours = format!("`{dir}`");
+        let d = differences((&e, &s, &ours), (&l.experiment, &l.scenario, &l.source));
+        let what = if d.is_empty() {
+            "their content".to_string()
+        } else {
+            d.join(", ")
+        };
+        return Err(format!(
+            "`{dir}` holds results of another experiment than {}: they differ in {what}. \
+             Results of different experiments are never combined: name only directories of one \
+             experiment (and with --experiment, the file they were swept with), or sweep those \
+             points again with one experiment file into a new directory",
+            l.source
+        ));
+    }
+    let want = point_columns(l);
+    if p.columns != want {
+        let names = |c: &[Column]| {
+            c.iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(format!(
+            "`{}` has the columns ({}), but the experiment in its manifest records ({}): the \
+             table and the manifest do not belong together; restore the directory from a copy \
+             or run the sweep again",
+            p.dir.join("points.parquet").display(),
+            names(&p.columns),
+            names(&want)
+        ));
+    }
+    let dists = l.distributions();
+    let k = dists.len();
+    for (i, row) in p.rows.iter().enumerate() {
+        let bad = |why: String| {
+            format!(
+                "`{}`, row {}: {why}: the table does not belong to the experiment in its \
+                 manifest; restore the directory from a copy or run the sweep again",
+                p.dir.join("points.parquet").display(),
+                i + 1
+            )
+        };
+        let (Some(Value::U64(position)), Some(Value::U64(point))) = (row.first(), row.get(1))
+        else {
+            return Err(bad("it has no order and point numbers".into()));
+        };
+        let position = usize::try_from(*position)
+            .ok()
+            .filter(|&x| x < l.order.len())
+            .ok_or_else(|| {
+                bad(format!(
+                    "position {position} is beyond the design's {} points",
+                    l.order.len()
+                ))
+            })?;
+        let at = l.order[position];
+        if at as u64 != *point {
+            return Err(bad(format!(
+                "point {point} is not at position {position} of the design's order"
+            )));
+        }
+        for (j, v) in values(&dists, &l.points[at].unit).iter().enumerate() {
+            if !matches!(row.get(2 + j), Some(Value::F64(x)) if x.to_bits() == v.to_bits()) {
+                return Err(bad(format!(
+                    "its value of `{}` is not the design's at point {point}",
+                    l.experiment.parameters[j].path
+                )));
+            }
+        }
+        if row.get(2 + k) != Some(&Value::U64(l.experiment.replications)) {
+            return Err(bad(format!(
+                "its replications are not the experiment's {}",
+                l.experiment.replications
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// What [`status`] finds in a set of sweep directories.
@@ -761,9 +1436,16 @@ pub struct Status {
 }
 
 fn row_point(row: &[Value]) -> usize {
-    match row[1] {
-        Value::U64(p) => p as usize,
+    match row.get(1) {
+        Some(Value::U64(p)) => usize::try_from(*p).unwrap_or(usize::MAX),
         _ => usize::MAX,
+    }
+}
+
+fn row_position(row: &[Value]) -> Option<usize> {
+    match row.first() {
+        Some(Value::U64(p)) => usize::try_from(*p).ok(),
+        _ => None,
     }
 }
 
@@ -774,18 +1456,13 @@ fn row_error(row: &[Value]) -> Option<String> {
     }
 }
 
-/// Which design points the directories cover, which failed and which are missing.
-pub fn status(l: &Loaded, parts: &[Part]) -> Result<Status, String> {
-    let id = l.identity();
+/// Which design points the directories cover, which failed and which are missing. Every
+/// directory is checked first ([`check_part`]).
+pub fn status(l: &Resolved, parts: &[Part]) -> Result<Status, String> {
     let mut done = BTreeSet::new();
     let mut failed = BTreeMap::new();
     for p in parts {
-        if p.manifest["identity"] != json!(id) {
-            return Err(format!(
-                "`{}` holds results of another experiment (or of changed files)",
-                p.dir.display()
-            ));
-        }
+        check_part(l, p)?;
         for row in &p.rows {
             let point = row_point(row);
             match row_error(row) {
@@ -812,22 +1489,28 @@ pub fn status(l: &Loaded, parts: &[Part]) -> Result<Status, String> {
 }
 
 /// Combines sweep directories (shards, reruns) into `out`: one row per design point, in spread
-/// order — the table an unsharded sweep writes. Successful rows win over failed ones.
-pub fn merge(l: &Loaded, parts: &[Part], out: &Path) -> Result<Status, String> {
+/// order — the table an unsharded sweep writes. Successful rows win over failed ones. Every
+/// directory must hold results of experiment `l` ([`check_part`]).
+pub fn merge(l: &Resolved, parts: &[Part], out: &Path) -> Result<Status, String> {
+    merge_with(l, parts, out, false)
+}
+
+/// [`merge`]; with `resume`, `out` holds a merge of the same directories that was killed, and
+/// it is finished.
+pub fn merge_with(
+    l: &Resolved,
+    parts: &[Part],
+    out: &Path,
+    resume: bool,
+) -> Result<Status, String> {
+    use super::results_dir::{Layout, ResultsDir, identity};
     let st = status(l, parts)?;
-    if out.exists() {
-        return Err(format!(
-            "`{}` already exists: results are never overwritten",
-            out.display()
-        ));
-    }
     // Position in the spread order → (part, row).
     let mut best: BTreeMap<usize, (usize, &Vec<Value>)> = BTreeMap::new();
     for (part, p) in parts.iter().enumerate() {
         for row in &p.rows {
-            let position = match row[0] {
-                Value::U64(x) => x as usize,
-                _ => continue,
+            let Some(position) = row_position(row) else {
+                continue;
             };
             let keep = match best.get(&position) {
                 None => true,
@@ -839,49 +1522,77 @@ pub fn merge(l: &Loaded, parts: &[Part], out: &Path) -> Result<Status, String> {
         }
     }
     // Per-run tables, where the parts have them: rows of the points kept, in run order.
-    let with_runs: Vec<usize> = (0..parts.len())
-        .filter(|&i| parts[i].dir.join("runs.parquet").exists())
-        .collect();
+    let mut with_runs = Vec::new();
+    for (i, p) in parts.iter().enumerate() {
+        if fs::symlink_metadata(p.dir.join("runs.parquet")).is_ok() {
+            verify_recorded(&p.dir, &p.manifest, "runs.parquet")?;
+            with_runs.push(i);
+        }
+    }
     let mut tables = vec![("points".to_owned(), point_columns(l))];
     if !with_runs.is_empty() {
         tables.push(("runs".to_owned(), sweep_run_columns()));
     }
-    let id = super::results_dir::identity(&json!({"command": "merge", "experiment": l.identity()}));
-    let layout = super::results_dir::Layout {
+    // The merge of these tables: a resume must see the same ones.
+    let sums: Vec<&Json> = parts
+        .iter()
+        .map(|p| p.manifest.get("sha256").unwrap_or(&Json::Null))
+        .collect();
+    let id = identity(&json!({"command": "merge", "experiment": l.identity(), "parts": sums}));
+    let layout = Layout {
         tables,
         streams: Vec::new(),
     };
-    let mut dir =
-        super::results_dir::ResultsDir::create(out, id, layout, &()).map_err(|e| e.to_string())?;
-    for (_, row) in best.values() {
-        dir.tables[0].push(row).map_err(|e| e.to_string())?;
-    }
-    if !with_runs.is_empty() {
-        let kept: BTreeSet<(usize, u64)> = best
-            .iter()
-            .map(|(pos, (part, _))| (*part, *pos as u64))
-            .collect();
-        let mut rows = Vec::new();
-        for part in with_runs {
-            read_parquet(&parts[part].dir.join("runs.parquet"), |r| {
-                if let Value::U64(pos) = r[0]
-                    && kept.contains(&(part, pos))
-                {
-                    rows.push(r.to_vec());
-                }
-            })
-            .map_err(|e| e.to_string())?;
+    let rows = best.len() as u64;
+    let (mut dir, before) = if resume {
+        let (dir, before, ()) =
+            ResultsDir::resume(out, id, layout, ()).map_err(|e| e.to_string())?;
+        (dir, before)
+    } else {
+        (
+            ResultsDir::create(out, id, layout, &()).map_err(|e| e.to_string())?,
+            0,
+        )
+    };
+    // A merge checkpoints when it starts and when all its rows are written.
+    if before == 0 {
+        for (_, row) in best.values() {
+            dir.tables[0].push(row).map_err(|e| e.to_string())?;
         }
-        rows.sort_by_key(|r| match (&r[0], &r[2]) {
-            (Value::U64(o), Value::U64(i)) => (*o, *i),
-            _ => (u64::MAX, u64::MAX),
-        });
-        for r in &rows {
-            dir.tables[1].push(r).map_err(|e| e.to_string())?;
+        if !with_runs.is_empty() {
+            let kept: BTreeSet<(usize, u64)> = best
+                .iter()
+                .map(|(pos, (part, _))| (*part, *pos as u64))
+                .collect();
+            let mut runs = Vec::new();
+            for part in with_runs {
+                let path = parts[part].dir.join("runs.parquet");
+                read_parquet(&path, |r| {
+                    if let Some(Value::U64(pos)) = r.first()
+                        && kept.contains(&(part, *pos))
+                    {
+                        runs.push(r.to_vec());
+                    }
+                })
+                .map_err(|e| format!("`{}`: {e}", path.display()))?;
+            }
+            runs.sort_by_key(|r| match (r.first(), r.get(2)) {
+                (Some(Value::U64(o)), Some(Value::U64(i))) => (*o, *i),
+                _ => (u64::MAX, u64::MAX),
+            });
+            for r in &runs {
+                dir.tables[1].push(r).map_err(|e| e.to_string())?;
+            }
         }
+    } else if before != rows {
+        return Err(format!(
+            "cannot resume `{}`: its checkpoint counts {before} rows, not the {rows} of this merge",
+            out.display()
+        ));
     }
     let mut manifest = manifest_head(l);
     manifest.extend(json_map(json!({
+        "experiment_file": parts.first().and_then(|p| p.manifest.get("experiment_file")).cloned().unwrap_or(Json::Null),
         "slice": "merged",
         "merged_from": parts.iter().map(|p| p.dir.display().to_string()).collect::<Vec<_>>(),
         "design_points": l.points.len(),
@@ -890,24 +1601,21 @@ pub fn merge(l: &Loaded, parts: &[Part], out: &Path) -> Result<Status, String> {
         "failed": st.failed.iter().map(|(p, e)| json!({"point": p, "error": e})).collect::<Vec<_>>(),
     })));
     let complete = st.missing.is_empty() && st.failed.is_empty();
-    let failed: Vec<(usize, String)> = st.failed.iter().map(|(p, e)| (*p, e.clone())).collect();
-    dir.finish(st.done.len() as u64, complete, &failed, manifest, |_| {
-        Ok(Vec::new())
-    })
-    .map_err(|e| e.to_string())?;
+    dir.finish(rows, complete, &(), manifest, |_| Ok(Vec::new()))
+        .map_err(|e| e.to_string())?;
     Ok(st)
 }
 
 /// Shares of outcome `outcome` per design point, from a complete sweep's rows (index = point).
-pub fn shares(l: &Loaded, rows: &[Vec<Value>], outcome: &str) -> Result<Vec<f64>, String> {
+pub fn shares(l: &Resolved, rows: &[Vec<Value>], outcome: &str) -> Result<Vec<f64>, String> {
     let col = point_columns(l)
         .iter()
         .position(|c| c.name == format!("share_{outcome}"))
         .ok_or_else(|| format!("the sweep did not record `{outcome}`"))?;
     let mut out = vec![f64::NAN; l.points.len()];
     for row in rows {
-        if let Value::F64(v) = row[col] {
-            out[row_point(row)] = v;
+        if let (Some(Value::F64(v)), Some(slot)) = (row.get(col), out.get_mut(row_point(row))) {
+            *slot = *v;
         }
     }
     if let Some(p) = out.iter().position(|v| v.is_nan()) {

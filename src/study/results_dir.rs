@@ -507,14 +507,17 @@ impl ResultsDir {
         let cp = staging.join(CHECKPOINT);
         let text = fs::read(&cp).map_err(io_at(&cp))?;
         super::write_atomically(&self.dir.join(STATE), &text).map_err(io_at(&self.dir))?;
-        fs::remove_file(&cp).map_err(io_at(&cp))?;
-        fs::remove_dir(&staging).map_err(io_at(&staging))?;
         manifest.insert("study_identity".into(), json!(self.identity));
         manifest.insert("complete".into(), json!(complete));
         manifest.insert("files".into(), json!(files));
         manifest.insert("sha256".into(), Json::Object(sums));
+        // The manifest before the staging checkpoint goes: until it is written, a resume finds
+        // that checkpoint and publishes again.
+        hook("before-manifest");
         super::write_json(&self.dir.join(MANIFEST), &Json::Object(manifest))
             .map_err(io_at(&self.dir))?;
+        fs::remove_file(&cp).map_err(io_at(&cp))?;
+        fs::remove_dir(&staging).map_err(io_at(&staging))?;
         Ok(())
     }
 }
