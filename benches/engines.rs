@@ -11,7 +11,7 @@
 //! - `grid/eu_variant_*`: one variant of a `--set` grid over
 //!   `scenarios/reference/eu-emissions-1994.ron` (four actors' positions, each variant another
 //!   combination), as `detente run` makes it: `resolve` applies the overrides to the scenario
-//!   read once and validates it, `engine` builds the engine and plays the 10 rounds, `render`
+//!   read once and validates it, `engine` reloads a kept engine and plays the 10 rounds, `render`
 //!   prints the summary table, and `total` is all three — the cost per variant of a
 //!   10,000-variant grid.
 
@@ -145,7 +145,12 @@ fn grid_benches(c: &mut Criterion) {
         let o = grid_overrides(k);
         (prepared.scenario(&o).expect("a valid variant"), o)
     };
-    let play = |s: &Scenario| -> Trace { Runner::new(s).expect("a reference engine").run(1, 0) };
+    // As `run` does: each worker keeps its engine and reloads it for the next variant.
+    let mut kept = Runner::new(&variant(0).0).expect("a reference engine");
+    let mut play = |s: &Scenario| -> Trace {
+        assert!(kept.reload(s), "a variant of the same game");
+        kept.run(1, 0)
+    };
     let mut g = c.benchmark_group("grid");
     g.measurement_time(Duration::from_secs(5));
     let mut k = 0u64;

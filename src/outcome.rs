@@ -71,7 +71,7 @@ impl Response {
 
 /// What kind of outcome a run ended in: the part of an [`Outcome`] that studies count.
 /// Names (`deal`, `talks_continue`, `collapse`, `strike:<actor id>`) are made in one place,
-/// [`OutcomeKind::name`], and read back in one place, [`OutcomeKind::parse`].
+/// [`OutcomeKind::name`], and read back in one place, [`OutcomeClass::parse`] (a kind is a class).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum OutcomeKind {
     /// A deal.

@@ -521,3 +521,49 @@ fn spatial_saliences_must_sum_to_a_share() {
     );
     assert!(!e.contains("actors[1]"), "{e}");
 }
+
+/// A runner kept from one variant to the next (as `run --set` grids do on each worker) plays
+/// every variant exactly as a runner built for it would, and refuses a variant it cannot take.
+#[test]
+fn a_reloaded_runner_plays_as_a_new_one() {
+    let base = load(Path::new(BDM), &[])
+        .expect("the EU case loads")
+        .scenario;
+    let variant = |paths: &[(&str, &str)]| {
+        let text = std::fs::read_to_string(BDM).unwrap();
+        let overrides: Vec<String> = paths.iter().map(|(p, v)| format!("{p}={v}")).collect();
+        let overrides: Vec<_> = overrides
+            .iter()
+            .map(|o| {
+                o.parse::<detente::scenario::Override>()
+                    .expect("an override")
+            })
+            .collect();
+        load_str(&text, Path::new(BDM), &overrides)
+            .expect("the variant loads")
+            .scenario
+    };
+    let mut kept = Runner::new(&base).expect("an engine");
+    let first = kept.run(1, 0);
+    for paths in [
+        &[
+            ("actors.germany.ideal.delay", "9"),
+            ("actors.uk.salience.delay", "0.2"),
+        ][..],
+        &[("actors.france.capability", "0.3"), ("engine.rounds", "4")][..],
+        &[("actors.denmark.ideal.delay", "9")][..],
+    ] {
+        let s = variant(paths);
+        assert!(kept.reload(&s), "{paths:?}");
+        let fresh = Runner::new(&s).expect("an engine").run(1, 0);
+        assert_eq!(kept.run(1, 0), fresh, "{paths:?}");
+        assert_ne!(fresh, first, "{paths:?} changes the game");
+    }
+    assert!(kept.reload(&base));
+    assert_eq!(kept.run(1, 0), first);
+    let ktab = load(Path::new(KTAB), &[])
+        .expect("the KTAB case loads")
+        .scenario;
+    assert!(!kept.reload(&ktab), "another engine is refused");
+    assert_eq!(kept.run(1, 0), first, "a refused reload changes nothing");
+}

@@ -225,13 +225,17 @@ pub fn run(
                 e.threads,
                 0..grid.len(),
                 VARIANT_CHUNK,
-                || (),
-                |_, chunk| {
+                || None::<Runner>,
+                |kept, chunk| {
                     chunk
                         .map(|k| {
                             let (s, overrides) = grid.scenario(k)?;
                             let mut summary = Summary::Single(None);
-                            if let Some(mut runner) = Runner::new(&s) {
+                            // A worker keeps its engine from variant to variant where it can.
+                            if !kept.as_mut().is_some_and(|r| r.reload(&s)) {
+                                *kept = Runner::new(&s);
+                            }
+                            if let Some(runner) = kept {
                                 summary.add(&s, &runner.run(e.seed, 0));
                             }
                             summary.render(&s, &overrides, e.seed, json_format)

@@ -74,25 +74,13 @@ impl Runner {
     pub fn new(s: &Scenario) -> Option<Self> {
         match &s.engine {
             Engine::Negotiation => None,
-            Engine::ExpectedUtility { options, rounds } => {
-                let actors: Vec<bdm::Actor> = s
-                    .actors
-                    .iter()
-                    .map(|a| bdm::Actor {
-                        name: a.id.clone(),
-                        capability: a.capability,
-                        position: a.ideal[0],
-                        salience: a.salience[0],
-                    })
-                    .collect();
-                Some(Runner {
-                    inner: Inner::ExpectedUtility(
-                        bdm::schedule::Engine::new(&actors, options),
-                        *rounds,
-                    ),
-                    stochastic: false,
-                })
-            }
+            Engine::ExpectedUtility { options, rounds } => Some(Runner {
+                inner: Inner::ExpectedUtility(
+                    bdm::schedule::Engine::new(&bdm_actors(s), options),
+                    *rounds,
+                ),
+                stochastic: false,
+            }),
             Engine::SpatialModel(settings) => {
                 let actors: Vec<smp::SmpActor> = s
                     .actors
@@ -113,6 +101,22 @@ impl Runner {
         }
     }
 
+    /// Sets this runner up for `s` (another variant of the same study) without building a new
+    /// engine, when `s` names the expected-utility model over as many actors; returns false,
+    /// changing nothing, otherwise. A reloaded runner runs exactly as [`Runner::new`] of `s`.
+    pub fn reload(&mut self, s: &Scenario) -> bool {
+        match (&mut self.inner, &s.engine) {
+            (Inner::ExpectedUtility(engine, r), Engine::ExpectedUtility { options, rounds }) => {
+                let ok = engine.reload(&bdm_actors(s), options);
+                if ok {
+                    *r = *rounds;
+                }
+                ok
+            }
+            _ => false,
+        }
+    }
+
     /// Whether runs differ by seed (stochastic SMP transitions); otherwise every run is the
     /// same and one is the result.
     pub fn stochastic(&self) -> bool {
@@ -126,6 +130,19 @@ impl Runner {
             Inner::SpatialModel(e) => Trace::SpatialModel(e.run(seed, run).to_vec()),
         }
     }
+}
+
+/// The expected-utility model's actors of `s`: each actor's first issue.
+fn bdm_actors(s: &Scenario) -> Vec<bdm::Actor> {
+    s.actors
+        .iter()
+        .map(|a| bdm::Actor {
+            name: a.id.clone(),
+            capability: a.capability,
+            position: a.ideal[0],
+            salience: a.salience[0],
+        })
+        .collect()
 }
 
 /// Whether the runs of `s`'s engine differ by seed (stochastic SMP transitions), as

@@ -168,17 +168,33 @@ impl Write for JournalFile {
 mod tests {
     use super::*;
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("detente-journal-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("a scratch directory");
-        dir.join("file")
+    /// A scratch directory, removed when the test ends (pass or fail).
+    struct Scratch(PathBuf);
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    impl Scratch {
+        fn new(name: &str) -> Self {
+            let dir =
+                std::env::temp_dir().join(format!("detente-journal-{}-{name}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).expect("a scratch directory");
+            Scratch(dir)
+        }
+
+        fn file(&self) -> PathBuf {
+            self.0.join("file")
+        }
     }
 
     #[test]
     fn reopening_cuts_the_tail_and_ends_identical() {
-        let path = scratch("tail");
+        let (dir, fresh_dir) = (Scratch::new("tail"), Scratch::new("fresh"));
+        let path = dir.file();
         let mut j = JournalFile::create(&path).expect("created");
         j.write_all(b"first line\n").expect("written");
         let mark = j.mark().expect("marked");
@@ -192,7 +208,7 @@ mod tests {
             std::fs::read(&path).expect("read"),
             b"first line\nsecond line\n"
         );
-        let mut fresh = JournalFile::create(&scratch("fresh")).expect("created");
+        let mut fresh = JournalFile::create(&fresh_dir.file()).expect("created");
         fresh
             .write_all(b"first line\nsecond line\n")
             .expect("written");
@@ -201,7 +217,8 @@ mod tests {
 
     #[test]
     fn a_shorter_or_changed_file_is_refused() {
-        let path = scratch("changed");
+        let dir = Scratch::new("changed");
+        let path = dir.file();
         let mut j = JournalFile::create(&path).expect("created");
         j.write_all(b"0123456789").expect("written");
         let mark = j.finish().expect("finished");
@@ -215,7 +232,8 @@ mod tests {
 
     #[test]
     fn create_never_follows_a_symlink() {
-        let path = scratch("link");
+        let dir = Scratch::new("link");
+        let path = dir.file();
         let outside = path.with_file_name("outside");
         std::fs::write(&outside, b"keep").expect("written");
         std::os::unix::fs::symlink(&outside, &path).expect("a symlink");

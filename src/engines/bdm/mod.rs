@@ -232,10 +232,22 @@ impl VoteTable {
     /// the positions, on a range `R = range`.
     pub fn new(positions: &[f64], weights: &[f64], risk: &[f64], range: f64) -> Self {
         let n = positions.len();
-        let mut distance = Vec::with_capacity(n * n);
+        let mut distance: Vec<f64> = Vec::with_capacity(n * n);
+        // Actors often share positions (and voters their exponents): an entry equal by its
+        // inputs to an earlier one is copied, not recomputed (the powers are the costly part,
+        // and a copy is the same number).
+        let first: Vec<usize> = (0..n)
+            .map(|a| (0..a).find(|&b| positions[b] == positions[a]).unwrap_or(a))
+            .collect();
         for k in 0..n {
-            for &x_a in positions {
-                distance.push(pow((positions[k] - x_a).abs() / range, risk[k]));
+            let same_voter = (0..k).find(|&k2| first[k2] == first[k] && risk[k2] == risk[k]);
+            for a in 0..n {
+                let d = match same_voter {
+                    Some(k2) => distance[k2 * n + a],
+                    None if first[a] < a => distance[k * n + first[a]],
+                    None => pow((positions[k] - positions[a]).abs() / range, risk[k]),
+                };
+                distance.push(d);
             }
         }
         Self {
@@ -495,16 +507,20 @@ impl Board<'_> {
         p
     }
 
-    /// `EU_i(i→j)` with `p = P(i beats j)`, evaluated with the risk exponent `r`.
-    fn expected_utility(&self, p: f64, i: usize, j: usize, r: f64) -> f64 {
+    /// The utilities behind `i`'s challenge of `j`, with the risk exponent `r`.
+    fn utilities(&self, i: usize, j: usize, r: f64) -> ChallengeUtilities {
         let distance = (self.x[i] - self.x[j]).abs() / self.range;
-        let u = if self.q == 1.0 {
+        if self.q == 1.0 {
             ChallengeUtilities::without_drift(distance, r)
         } else {
             let median_distance = (self.x[i] - self.median).abs() / self.range;
             ChallengeUtilities::new(distance, median_distance, r)
-        };
-        expected_utility(p, self.salience[j], &u, self.q, T)
+        }
+    }
+
+    /// `EU_i(i→j)` with `p = P(i beats j)`, evaluated with the risk exponent `r`.
+    fn expected_utility(&self, p: f64, i: usize, j: usize, r: f64) -> f64 {
+        expected_utility(p, self.salience[j], &self.utilities(i, j, r), self.q, T)
     }
 
     /// `danger_i = Σ_{j≠i} EU_j(j→i)` of every actor, with `r = 1` throughout.
@@ -579,12 +595,31 @@ impl Board<'_> {
     /// have nothing to offer it and are left out.
     fn expectations(&self, p: &[f64], risk: &[f64], i: usize) -> Vec<Expectation> {
         let n = self.n();
+        // The utilities depend on `j` only through `x_j`: computed once per distinct position.
+        let mut seen: Vec<(f64, ChallengeUtilities)> = Vec::new();
         (0..n)
             .filter(|&j| self.x[j] != self.x[i])
-            .map(|j| Expectation {
-                other: j,
-                own: self.expected_utility(p[i * n + j], i, j, risk[i]),
-                theirs: self.expected_utility(p[j * n + i], j, i, risk[i]),
+            .map(|j| {
+                let own = match seen.iter().find(|(x, _)| *x == self.x[j]) {
+                    Some(&(_, u)) => u,
+                    None => {
+                        let u = self.utilities(i, j, risk[i]);
+                        seen.push((self.x[j], u));
+                        u
+                    }
+                };
+                // With Q = 1 the utilities depend only on the distance and the exponent, which
+                // both challenges share: computed once (the costly part is the powers).
+                let theirs = if self.q == 1.0 {
+                    own
+                } else {
+                    self.utilities(j, i, risk[i])
+                };
+                Expectation {
+                    other: j,
+                    own: expected_utility(p[i * n + j], self.salience[j], &own, self.q, T),
+                    theirs: expected_utility(p[j * n + i], self.salience[i], &theirs, self.q, T),
+                }
             })
             .collect()
     }

@@ -232,6 +232,36 @@ impl Engine {
         Engine { world, schedule }
     }
 
+    /// Sets the engine up for other actors of the same number (another variant of a study),
+    /// keeping its `World` and schedule; returns false, changing nothing, when the number of
+    /// actors differs (build a new engine then). A reloaded engine plays exactly as
+    /// [`Engine::new`] of the same actors would.
+    pub fn reload(&mut self, actors: &[Actor], options: &Options) -> bool {
+        let roster = self.world.resource::<Roster>().0.clone();
+        if roster.len() != actors.len() {
+            return false;
+        }
+        for (&e, a) in roster.iter().zip(actors) {
+            let mut entity = self.world.entity_mut(e);
+            entity.insert((
+                world::Capability(a.capability),
+                world::Salience(vec![a.salience]),
+            ));
+        }
+        let x: Vec<f64> = actors.iter().map(|a| a.position).collect();
+        let mut setup = self.world.resource_mut::<Setup>();
+        setup.options.clone_from(options);
+        setup.weights.clear();
+        setup
+            .weights
+            .extend(actors.iter().map(|a| a.capability * a.salience));
+        setup.salience.clear();
+        setup.salience.extend(actors.iter().map(|a| a.salience));
+        setup.initial_range = span(&x);
+        setup.start = x.into_iter().map(|p| vec![p]).collect();
+        true
+    }
+
     /// Plays `rounds` rounds from the input positions; returns round 0 (the input: positions,
     /// median, mean) then one record per round. Deterministic: the model draws nothing.
     pub fn run(&mut self, rounds: usize) -> &[Round] {
