@@ -46,23 +46,8 @@ fn experiment(name: &str, design: &str, replications: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join(BASELINE);
     let file = dir.join("experiment.ron");
-    std::fs::write(
-        &file,
-        format!(
-            r#"Experiment(
-    name: "{name}",
-    scenario: {scenario:?},
-    parameters: [
-        Parameter(path: "actors.hawks.influence", distribution: Uniform(low: 0.2, high: 0.7)),
-        Parameter(path: "params.misperception", distribution: Uniform(low: 0.0, high: 0.3)),
-    ],
-    design: {design},
-    replications: {replications},
-    outcomes: ["deal", "strike"],
-)"#
-        ),
-    )
-    .unwrap();
+    let text = common::two_parameter_experiment(name, &scenario, design, replications, None);
+    std::fs::write(&file, text).unwrap();
     file
 }
 

@@ -62,26 +62,14 @@ fn project(name: &str, design: &str, replications: u64, seed: u64) -> PathBuf {
 }
 
 fn write_experiment(file: &Path, scenario: &str, design: &str, replications: u64, seed: u64) {
-    std::fs::write(
-        file,
-        format!(
-            r#"// Written by tests/sweeps.rs.
-Experiment(
-    name: "Sweeps",
-    scenario: {scenario:?},
-    parameters: [
-        Parameter(path: "actors.hawks.influence", distribution: Uniform(low: 0.2, high: 0.7)),
-        Parameter(path: "params.misperception", distribution: Uniform(low: 0.0, high: 0.3)),
-    ],
-    design: {design},
-    replications: {replications},
-    outcomes: ["deal", "strike"],
-    seed: {seed},
-)
-"#
-        ),
-    )
-    .unwrap();
+    let text = common::two_parameter_experiment(
+        "Sweeps",
+        Path::new(scenario),
+        design,
+        &replications.to_string(),
+        Some(seed),
+    );
+    std::fs::write(file, text).unwrap();
 }
 
 /// Runs the binary in `cwd`, with a deadline: a command that hangs fails the test.

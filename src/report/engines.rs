@@ -158,24 +158,12 @@ pub fn smp_story(
     let (Some(first), Some(last)) = (states.first(), states.last()) else {
         return o;
     };
-    let means: Vec<String> = (0..s.issues.len())
-        .map(|d| {
-            format!(
-                "{}: {:.2}",
-                s.issues[d].id,
-                weighted_mean(s, &first.positions, d)
-            )
-        })
-        .collect();
-    let finals: Vec<String> = (0..s.issues.len())
-        .map(|d| {
-            format!(
-                "{}: {:.2}",
-                s.issues[d].id,
-                weighted_mean(s, &last.positions, d)
-            )
-        })
-        .collect();
+    let means_of = |positions: &[Vec<f64>]| -> Vec<String> {
+        (0..s.issues.len())
+            .map(|d| format!("{}: {:.2}", s.issues[d].id, weighted_mean(s, positions, d)))
+            .collect()
+    };
+    let (means, finals) = (means_of(&first.positions), means_of(&last.positions));
     o += &format!(
         "\ncapability × salience weighted mean of the input positions: {}\n\
          the same mean of the final positions: {}\n",

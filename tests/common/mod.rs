@@ -35,3 +35,32 @@ pub fn interrupt_once_started(child: Child, dir: &Path) -> Output {
     assert!(status.success());
     child.wait_with_output().expect("the child ends")
 }
+
+/// The text of an experiment over `scenario` with two parameters (the hawks' influence and
+/// misperception, uniform) and the outcomes deal and strike; `replications` as written (tests
+/// of limits pass values no integer type holds), and a `seed` line when one is given.
+pub fn two_parameter_experiment(
+    name: &str,
+    scenario: &Path,
+    design: &str,
+    replications: &str,
+    seed: Option<u64>,
+) -> String {
+    let seed = seed
+        .map(|s| format!("    seed: {s},\n"))
+        .unwrap_or_default();
+    format!(
+        r#"Experiment(
+    name: "{name}",
+    scenario: {scenario:?},
+    parameters: [
+        Parameter(path: "actors.hawks.influence", distribution: Uniform(low: 0.2, high: 0.7)),
+        Parameter(path: "params.misperception", distribution: Uniform(low: 0.0, high: 0.3)),
+    ],
+    design: {design},
+    replications: {replications},
+    outcomes: ["deal", "strike"],
+{seed})
+"#
+    )
+}
