@@ -21,6 +21,8 @@
 //!   Model of Politics), each a `bevy_ecs` schedule of its own; [`ecs`]: how schedules are built.
 //! * [`limits`]: the documented limits on the size of work, checked before any of it starts.
 //! * [`cli`]: the subcommands behind the `detente` binary.
+//! * [`stats`]: the registry of named statistics over runs (shares, deal terms, rounds,
+//!   per-round series); [`serve`]: the local web explorer (`detente serve`).
 //! * [`safe_fs`]: reading input files (regular files only, bounded, UTF-8, errors that never
 //!   quote them) and writing outputs atomically without following planted links.
 
@@ -33,5 +35,7 @@ pub mod outcome;
 pub mod report;
 pub mod safe_fs;
 pub mod scenario;
+pub mod serve;
 pub mod sim;
+pub mod stats;
 pub mod study;

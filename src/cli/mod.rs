@@ -202,6 +202,10 @@ pub enum Command {
         #[arg(long, value_name = "FILE.ron")]
         out: Option<PathBuf>,
     },
+    /// Explore a scenario in the browser: controls for its values, ensembles re-run on change,
+    /// A/B comparisons, a run's story, export of the settings (serves 127.0.0.1 only unless
+    /// --listen says otherwise).
+    Serve(crate::serve::cli::ServeArgs),
     /// Print every parameter of a scenario with its value and where it comes from.
     Explain {
         /// Scenario file.
@@ -409,6 +413,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             check::run(&files, &set, &mut out)
         }
         Command::Explain { file, set } => explain::run(&file, &set, &mut out),
+        Command::Serve(a) => crate::serve::cli::run(&a, &mut out),
         Command::Run {
             file,
             ensemble: o,
