@@ -18,8 +18,8 @@ use crate::study::batch::Ensemble;
 
 /// The story of run 0 under `seed` of a reference-engine scenario: its rounds, as the engine's
 /// papers tabulate them, and the trace. `None` for the negotiation model.
-pub fn story(s: &Scenario, seed: u64) -> Option<(String, Trace)> {
-    let trace = Runner::new(s)?.run(seed, 0);
+pub fn story(s: &Scenario, seed: u64) -> Option<(String, Trace<'static>)> {
+    let trace = Runner::new(s)?.run(seed, 0).into_owned();
     Some((crate::report::engines::story(s, seed, &trace), trace))
 }
 
@@ -43,7 +43,7 @@ const VARIANT_CHUNK: u64 = 8;
 /// What the summary of one variant is made of, fed run by run.
 enum Summary {
     /// A deterministic engine: its one run.
-    Single(Option<Trace>),
+    Single(Option<Trace<'static>>),
     /// A stochastic engine: the ensemble's streaming summary.
     Ensemble(Box<EnsembleSummary>),
 }
@@ -61,7 +61,7 @@ impl Summary {
         match self {
             Summary::Single(first) => {
                 if first.is_none() {
-                    *first = Some(trace.clone());
+                    *first = Some(trace.clone().into_owned());
                 }
             }
             Summary::Ensemble(e) => e.add(s, trace),
@@ -79,11 +79,24 @@ impl Summary {
         Ok(Some(match (self, json) {
             (Summary::Single(None), _) => return Ok(None),
             (Summary::Ensemble(e), _) if e.runs() == 0 => return Ok(None),
-            (Summary::Single(Some(t)), false) => single_summary(s, overrides, t),
-            (Summary::Single(Some(t)), true) => pretty(&single_summary_json(s, overrides, t))?,
+            (Summary::Single(Some(t)), _) => render_single(s, overrides, t, json)?,
             (Summary::Ensemble(e), false) => e.text(s, overrides, seed),
             (Summary::Ensemble(e), true) => pretty(&e.json(s, overrides, seed))?,
         }))
+    }
+}
+
+/// The summary of the one run of a deterministic engine, as a table or pretty-printed JSON.
+fn render_single(
+    s: &Scenario,
+    overrides: &[Override],
+    trace: &Trace,
+    json: bool,
+) -> Result<String, CliError> {
+    if json {
+        pretty(&single_summary_json(s, overrides, trace))
+    } else {
+        Ok(single_summary(s, overrides, trace))
     }
 }
 
@@ -230,15 +243,16 @@ pub fn run(
                     chunk
                         .map(|k| {
                             let (s, overrides) = grid.scenario(k)?;
-                            let mut summary = Summary::Single(None);
                             // A worker keeps its engine from variant to variant where it can.
                             if !kept.as_mut().is_some_and(|r| r.reload(&s)) {
                                 *kept = Runner::new(&s);
                             }
-                            if let Some(runner) = kept {
-                                summary.add(&s, &runner.run(e.seed, 0));
-                            }
-                            summary.render(&s, &overrides, e.seed, json_format)
+                            kept.as_mut()
+                                .map(|runner| {
+                                    let trace = runner.run(e.seed, 0);
+                                    render_single(&s, &overrides, &trace, json_format)
+                                })
+                                .transpose()
                         })
                         .collect::<Vec<_>>()
                 },
