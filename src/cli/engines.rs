@@ -6,6 +6,7 @@
 //! its variant is done; the summaries themselves are in [`crate::report::engines`].
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::CliError;
 use super::run::{Grid, Printer, pretty};
@@ -100,6 +101,60 @@ fn render_single(
     }
 }
 
+/// Variant `k`'s one run on a worker's `kept` engine (reloaded for `s` where it can be,
+/// built anew otherwise), rendered; `None` for the negotiation model.
+fn play(
+    kept: &mut Option<Runner>,
+    s: &Scenario,
+    overrides: &[Override],
+    seed: u64,
+    json: bool,
+) -> Option<Result<String, CliError>> {
+    if !kept.as_mut().is_some_and(|r| r.reload(s)) {
+        *kept = Runner::new(s);
+    }
+    let trace = kept.as_mut()?.run(seed, 0);
+    Some(render_single(s, overrides, &trace, json))
+}
+
+/// Bytes of summaries the first pass of a deterministic engine's grid holds.
+const HELD_BYTES: usize = 16 << 20;
+
+/// The first pass of a `--set` grid of a deterministic engine without `--out`: validates
+/// every variant (as [`super::run::Grid::check`]) and, on the way, runs and renders the first
+/// ones, holding their summaries up to [`HELD_BYTES`] so that they are not made twice. Returns
+/// the engine's name and the summaries of variants `0..held.len()`.
+pub(super) fn check_and_render(
+    grid: &Grid,
+    e: Ensemble,
+    json: bool,
+) -> Result<(&'static str, Vec<String>), CliError> {
+    let holding = AtomicBool::new(true);
+    let (mut held, mut bytes) = (Vec::new(), 0);
+    let engine = grid.check(
+        e.threads,
+        || None::<Runner>,
+        |kept, k| {
+            let (s, overrides) = grid.scenario(k)?;
+            let text = holding
+                .load(Ordering::Relaxed)
+                .then(|| play(kept, &s, &overrides, e.seed, json)?.ok())
+                .flatten();
+            Ok((s.engine.name(), text))
+        },
+        |text| match text {
+            Some(t) if holding.load(Ordering::Relaxed) && bytes + t.len() <= HELD_BYTES => {
+                bytes += t.len();
+                held.push(t);
+            }
+            // A summary not held (over the budget, or failed): this one and the rest are
+            // made in the second pass.
+            _ => holding.store(false, Ordering::Relaxed),
+        },
+    )?;
+    Ok((engine, held))
+}
+
 /// Prints one rendered summary.
 fn print(printer: &mut Printer<'_, impl Write>, text: String, json: bool) -> std::io::Result<()> {
     if json {
@@ -112,10 +167,12 @@ fn print(printer: &mut Printer<'_, impl Write>, text: String, json: bool) -> std
 /// `run` on a reference-engine scenario: one run when the engine is deterministic, an ensemble
 /// of `e.runs` seeded runs when it draws (stochastic SMP transitions); a summary per variant of
 /// `grid` as a table or JSON, and with `out_dir` the results files (`described` holds what
-/// their manifest records of each variant).
+/// their manifest records of each variant; `held`, the summaries of the first variants
+/// already made by [`check_and_render`]).
 pub fn run(
     grid: &Grid,
     described: Option<Vec<serde_json::Value>>,
+    held: Vec<String>,
     e: Ensemble,
     json_format: bool,
     out_dir: Option<&std::path::Path>,
@@ -233,26 +290,21 @@ pub fn run(
         }
         _ => {
             // One run per variant: the variants themselves are the work items, made, run and
-            // rendered on the workers and printed in order.
+            // rendered on the workers and printed in order, after those already made.
+            let from = held.len() as u64;
+            for text in held {
+                print(&mut printer, text, json_format).map_err(CliError::Io)?;
+            }
             let done = crate::study::executor::execute(
                 e.threads,
-                0..grid.len(),
+                from..grid.len(),
                 VARIANT_CHUNK,
                 || None::<Runner>,
                 |kept, chunk| {
                     chunk
                         .map(|k| {
                             let (s, overrides) = grid.scenario(k)?;
-                            // A worker keeps its engine from variant to variant where it can.
-                            if !kept.as_mut().is_some_and(|r| r.reload(&s)) {
-                                *kept = Runner::new(&s);
-                            }
-                            kept.as_mut()
-                                .map(|runner| {
-                                    let trace = runner.run(e.seed, 0);
-                                    render_single(&s, &overrides, &trace, json_format)
-                                })
-                                .transpose()
+                            play(kept, &s, &overrides, e.seed, json_format).transpose()
                         })
                         .collect::<Vec<_>>()
                 },
