@@ -572,7 +572,8 @@ struct Board<'a> {
 }
 
 /// What one actor's challenges depend on through the other's position alone: per distinct
-/// position `x_j`, the utilities of `i → j` and (as `i` perceives them) of `j → i`.
+/// position `x_j` (per distinct `|x_i − x_j|` when `Q = 1`), the utilities of `i → j` and (as
+/// `i` perceives them) of `j → i`.
 type Challenges = Vec<(f64, ChallengeUtilities, ChallengeUtilities)>;
 
 /// The buffers a round's formulas write in, kept from round to round and run to run so that
@@ -741,7 +742,13 @@ impl Board<'_> {
                 Some(t) => &done[t],
                 None => mine,
             };
-            let found = seen.iter().find(|(x, _, _)| *x == self.x[j]);
+            // With Q = 1 the utilities depend on `x_j` only through the distance.
+            let key = if self.q == 1.0 {
+                (self.x[i] - self.x[j]).abs()
+            } else {
+                self.x[j]
+            };
+            let found = seen.iter().find(|(x, _, _)| *x == key);
             let (own, theirs) = match found.map(|&(_, own, theirs)| (own, theirs)) {
                 Some(u) => u,
                 None => {
@@ -754,7 +761,7 @@ impl Board<'_> {
                         self.utilities(j, i, risk[i], status_quo)
                     };
                     if twin.is_none() {
-                        mine.push((self.x[j], own, theirs));
+                        mine.push((key, own, theirs));
                     }
                     (own, theirs)
                 }
