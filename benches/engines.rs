@@ -19,9 +19,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use detente::engines::Runner;
 use detente::engines::bdm::{self, Actor, Options};
 use detente::engines::smp::{self, SmpActor};
-use detente::engines::Runner;
 use detente::report::engines::single_summary;
 use detente::scenario::{Override, Scenario};
 use rand::{RngExt, SeedableRng};

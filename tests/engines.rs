@@ -291,7 +291,8 @@ fn accommodation_moves_ideals_by_the_matrix() {
     // And the run differs from the identity's.
     let identity = Runner::new(&load(Path::new(KTAB), &[]).unwrap().scenario)
         .unwrap()
-        .run(1, 0).into_owned();
+        .run(1, 0)
+        .into_owned();
     assert_ne!(t, identity);
 }
 
@@ -565,5 +566,9 @@ fn a_reloaded_runner_plays_as_a_new_one() {
         .expect("the KTAB case loads")
         .scenario;
     assert!(!kept.reload(&ktab), "another engine is refused");
-    assert_eq!(kept.run(1, 0).into_owned(), first, "a refused reload changes nothing");
+    assert_eq!(
+        kept.run(1, 0).into_owned(),
+        first,
+        "a refused reload changes nothing"
+    );
 }

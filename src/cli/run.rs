@@ -290,9 +290,9 @@ pub fn run(
     // What the first pass keeps depends on the engine, which all variants must share: the
     // first variant's tells (if it is invalid, the pass reports it and nothing is kept).
     let first = grid.scenario(0).ok();
-    let negotiation = first.as_ref().is_none_or(|(s, _)| {
-        s.engine == crate::scenario::types::Engine::Negotiation
-    });
+    let negotiation = first
+        .as_ref()
+        .is_none_or(|(s, _)| s.engine == crate::scenario::types::Engine::Negotiation);
     let deterministic = !negotiation && first.is_some_and(|(s, _)| !crate::engines::stochastic(&s));
     let name = |s: &Scenario| s.engine.name();
     let mut all = Vec::new();

@@ -138,7 +138,9 @@ impl Runner {
     /// borrows the engine until its next run.
     pub fn run(&mut self, seed: u64, run: u64) -> Trace<'_> {
         match &mut self.inner {
-            Inner::ExpectedUtility(e, rounds) => Trace::ExpectedUtility(Cow::Borrowed(e.run(*rounds))),
+            Inner::ExpectedUtility(e, rounds) => {
+                Trace::ExpectedUtility(Cow::Borrowed(e.run(*rounds)))
+            }
             Inner::SpatialModel(e) => Trace::SpatialModel(Cow::Borrowed(e.run(seed, run))),
         }
     }

@@ -267,9 +267,8 @@ impl<'a> VoteTable<'a> {
     ) -> Self {
         let n = positions.len();
         b.first.clear();
-        b.first.extend(
-            (0..n).map(|a| (0..a).find(|&c| positions[c] == positions[a]).unwrap_or(a)),
-        );
+        b.first
+            .extend((0..n).map(|a| (0..a).find(|&c| positions[c] == positions[a]).unwrap_or(a)));
         let first = &b.first;
         // Voters at the same position with the same exponent have the same row.
         b.row.clear();
@@ -451,9 +450,17 @@ impl ChallengeUtilities {
     /// The utilities with `status_quo` = [`utility_status_quo`] of `r`, computed once per
     /// actor. Without `median_distance` (`Q = 1`) `better` and `worse` drop out of
     /// [`expected_utility`], so they are set to 0 without being computed.
-    fn with_status_quo(distance: f64, median_distance: Option<f64>, r: f64, status_quo: f64) -> Self {
+    fn with_status_quo(
+        distance: f64,
+        median_distance: Option<f64>,
+        r: f64,
+        status_quo: f64,
+    ) -> Self {
         let (better, worse) = match median_distance {
-            Some(m) => (utility_better(m, distance, r), utility_worse(m, distance, r)),
+            Some(m) => (
+                utility_better(m, distance, r),
+                utility_worse(m, distance, r),
+            ),
             None => (0.0, 0.0),
         };
         Self {
@@ -613,7 +620,13 @@ impl Board<'_> {
 
     /// `P(i beats j)` at `i·n + j` for every pair, votes with the exponents `risk`, in `p`.
     fn probabilities(&self, risk: &[f64], table: &mut TableBuffers, p: &mut Vec<f64>) {
-        let t = VoteTable::in_buffers(std::mem::take(table), self.x, self.weights, risk, self.range);
+        let t = VoteTable::in_buffers(
+            std::mem::take(table),
+            self.x,
+            self.weights,
+            risk,
+            self.range,
+        );
         t.probabilities(self.denominator(&t), p);
         *table = t.into_buffers();
     }
@@ -654,7 +667,13 @@ impl Board<'_> {
     /// actor).
     fn danger_of(&self, i: usize, ones: &[f64], table: &mut TableBuffers) -> f64 {
         let n = self.n();
-        let t = VoteTable::in_buffers(std::mem::take(table), self.x, self.weights, ones, self.range);
+        let t = VoteTable::in_buffers(
+            std::mem::take(table),
+            self.x,
+            self.weights,
+            ones,
+            self.range,
+        );
         let denominator = self.denominator(&t);
         let danger = (0..n)
             .filter(|&j| j != i)

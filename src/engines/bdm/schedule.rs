@@ -120,7 +120,12 @@ fn board<'a>(setup: &'a Setup, x: &'a [f64], range: f64, median: f64) -> Board<'
 fn frame(setup: Res<Setup>, roster: Res<Roster>, q: Query<&Position>, mut b: ResMut<RoundState>) {
     let b = &mut *b;
     b.x.clear();
-    b.x.extend(roster.0.iter().map(|&e| q.get(e).expect("roster entity").0[0]));
+    b.x.extend(
+        roster
+            .0
+            .iter()
+            .map(|&e| q.get(e).expect("roster entity").0[0]),
+    );
     b.range = if setup.options.fixed_range {
         setup.initial_range
     } else {
