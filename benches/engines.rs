@@ -19,9 +19,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use detente::engines::Runner;
 use detente::engines::bdm::{self, Actor, Options};
 use detente::engines::smp::{self, SmpActor};
-use detente::engines::{Runner, Trace};
 use detente::report::engines::single_summary;
 use detente::scenario::{Override, Scenario};
 use rand::{RngExt, SeedableRng};
@@ -147,9 +147,14 @@ fn grid_benches(c: &mut Criterion) {
     };
     // As `run` does: each worker keeps its engine and reloads it for the next variant.
     let mut kept = Runner::new(&variant(0).0).expect("a reference engine");
-    let mut play = |s: &Scenario| -> Trace {
+    let mut play = |s: &Scenario, o: &[Override], render: bool| -> usize {
         assert!(kept.reload(s), "a variant of the same game");
-        kept.run(1, 0)
+        let trace = kept.run(1, 0);
+        if render {
+            single_summary(s, o, &trace).len()
+        } else {
+            trace.rounds()
+        }
     };
     let mut g = c.benchmark_group("grid");
     g.measurement_time(Duration::from_secs(5));
@@ -162,9 +167,10 @@ fn grid_benches(c: &mut Criterion) {
     });
     let (s, o) = variant(1234);
     g.bench_function("eu_variant_engine", |b| {
-        b.iter(|| black_box(play(&s).rounds()))
+        b.iter(|| black_box(play(&s, &o, false)))
     });
-    let trace = play(&s);
+    let mut runner = Runner::new(&s).expect("a reference engine");
+    let trace = runner.run(1, 0);
     g.bench_function("eu_variant_render", |b| {
         b.iter(|| black_box(single_summary(&s, &o, &trace).len()))
     });
@@ -173,7 +179,7 @@ fn grid_benches(c: &mut Criterion) {
         b.iter(|| {
             k = (k + 1) % 10_000;
             let (s, o) = variant(k);
-            black_box(single_summary(&s, &o, &play(&s)).len())
+            black_box(play(&s, &o, true))
         })
     });
     g.finish();

@@ -34,7 +34,7 @@ fn stochastic() -> detente::scenario::Scenario {
     ktab_with("SpatialModel(transitions: Stochastic)").unwrap()
 }
 
-fn states(t: &Trace) -> &[detente::engines::smp::SmpState] {
+fn states<'a>(t: &'a Trace<'_>) -> &'a [detente::engines::smp::SmpState] {
     match t {
         Trace::SpatialModel(s) => s,
         Trace::ExpectedUtility(_) => panic!("an SMP trace"),
@@ -192,7 +192,7 @@ fn stochastic_runs_are_reproducible_on_any_thread_count_and_differ_by_seed() {
     let det = load(Path::new(KTAB), &[]).unwrap().scenario;
     let mut r = Runner::new(&det).unwrap();
     assert!(!r.stochastic());
-    assert_eq!(r.run(1, 0), r.run(99, 5));
+    assert_eq!(r.run(1, 0).into_owned(), r.run(99, 5).into_owned());
 }
 
 #[test]
@@ -253,8 +253,8 @@ fn identity_accommodation_written_out_changes_nothing() {
         r#"SpatialModel(ideal_accommodation: [(actor: "sactor-00", toward: "sactor-00", rate: 1.0), (actor: "sactor-00", toward: "sactor-01", rate: 0.0)])"#,
     )
     .unwrap();
-    let a = Runner::new(&default).unwrap().run(1, 0);
-    let b = Runner::new(&explicit).unwrap().run(1, 0);
+    let a = Runner::new(&default).unwrap().run(1, 0).into_owned();
+    let b = Runner::new(&explicit).unwrap().run(1, 0).into_owned();
     assert_eq!(a, b);
     for st in states(&a) {
         assert_eq!(st.ideals, st.positions);
@@ -273,7 +273,7 @@ fn accommodation_moves_ideals_by_the_matrix() {
         ])"#,
     )
     .unwrap();
-    let t = Runner::new(&s).unwrap().run(1, 0);
+    let t = Runner::new(&s).unwrap().run(1, 0).into_owned();
     let st = states(&t);
     assert!(st.len() >= 3);
     for w in st.windows(2) {
@@ -291,7 +291,8 @@ fn accommodation_moves_ideals_by_the_matrix() {
     // And the run differs from the identity's.
     let identity = Runner::new(&load(Path::new(KTAB), &[]).unwrap().scenario)
         .unwrap()
-        .run(1, 0);
+        .run(1, 0)
+        .into_owned();
     assert_ne!(t, identity);
 }
 
@@ -390,7 +391,7 @@ fn smp_example_state_0_matches_ktabs_log() {
     let dp = |x: f64, n: usize| format!("{x:.n$}");
     let mut seen = std::collections::BTreeSet::new();
     for seed in 1..=40 {
-        let t = runner.run(seed, 0);
+        let t = runner.run(seed, 0).into_owned();
         let st = &states(&t)[0];
         for i in 0..5 {
             assert_eq!(dp(st.risk_attitudes[i], 3), dp(RISK[i], 3), "risk of {i}");
@@ -544,7 +545,7 @@ fn a_reloaded_runner_plays_as_a_new_one() {
             .scenario
     };
     let mut kept = Runner::new(&base).expect("an engine");
-    let first = kept.run(1, 0);
+    let first = kept.run(1, 0).into_owned();
     for paths in [
         &[
             ("actors.germany.ideal.delay", "9"),
@@ -555,15 +556,19 @@ fn a_reloaded_runner_plays_as_a_new_one() {
     ] {
         let s = variant(paths);
         assert!(kept.reload(&s), "{paths:?}");
-        let fresh = Runner::new(&s).expect("an engine").run(1, 0);
-        assert_eq!(kept.run(1, 0), fresh, "{paths:?}");
+        let fresh = Runner::new(&s).expect("an engine").run(1, 0).into_owned();
+        assert_eq!(kept.run(1, 0).into_owned(), fresh, "{paths:?}");
         assert_ne!(fresh, first, "{paths:?} changes the game");
     }
     assert!(kept.reload(&base));
-    assert_eq!(kept.run(1, 0), first);
+    assert_eq!(kept.run(1, 0).into_owned(), first);
     let ktab = load(Path::new(KTAB), &[])
         .expect("the KTAB case loads")
         .scenario;
     assert!(!kept.reload(&ktab), "another engine is refused");
-    assert_eq!(kept.run(1, 0), first, "a refused reload changes nothing");
+    assert_eq!(
+        kept.run(1, 0).into_owned(),
+        first,
+        "a refused reload changes nothing"
+    );
 }

@@ -126,7 +126,7 @@ fn run() -> Vec<SmpState> {
         .unwrap()
         .scenario;
     match Runner::new(&s).unwrap().run(1, 0) {
-        Trace::SpatialModel(states) => states,
+        Trace::SpatialModel(states) => states.into_owned(),
         Trace::ExpectedUtility(_) => panic!("a spatial-model scenario"),
     }
 }

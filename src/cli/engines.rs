@@ -6,6 +6,7 @@
 //! its variant is done; the summaries themselves are in [`crate::report::engines`].
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::CliError;
 use super::run::{Grid, Printer, pretty};
@@ -18,8 +19,8 @@ use crate::study::batch::Ensemble;
 
 /// The story of run 0 under `seed` of a reference-engine scenario: its rounds, as the engine's
 /// papers tabulate them, and the trace. `None` for the negotiation model.
-pub fn story(s: &Scenario, seed: u64) -> Option<(String, Trace)> {
-    let trace = Runner::new(s)?.run(seed, 0);
+pub fn story(s: &Scenario, seed: u64) -> Option<(String, Trace<'static>)> {
+    let trace = Runner::new(s)?.run(seed, 0).into_owned();
     Some((crate::report::engines::story(s, seed, &trace), trace))
 }
 
@@ -43,7 +44,7 @@ const VARIANT_CHUNK: u64 = 8;
 /// What the summary of one variant is made of, fed run by run.
 enum Summary {
     /// A deterministic engine: its one run.
-    Single(Option<Trace>),
+    Single(Option<Trace<'static>>),
     /// A stochastic engine: the ensemble's streaming summary.
     Ensemble(Box<EnsembleSummary>),
 }
@@ -61,7 +62,7 @@ impl Summary {
         match self {
             Summary::Single(first) => {
                 if first.is_none() {
-                    *first = Some(trace.clone());
+                    *first = Some(trace.clone().into_owned());
                 }
             }
             Summary::Ensemble(e) => e.add(s, trace),
@@ -79,12 +80,79 @@ impl Summary {
         Ok(Some(match (self, json) {
             (Summary::Single(None), _) => return Ok(None),
             (Summary::Ensemble(e), _) if e.runs() == 0 => return Ok(None),
-            (Summary::Single(Some(t)), false) => single_summary(s, overrides, t),
-            (Summary::Single(Some(t)), true) => pretty(&single_summary_json(s, overrides, t))?,
+            (Summary::Single(Some(t)), _) => render_single(s, overrides, t, json)?,
             (Summary::Ensemble(e), false) => e.text(s, overrides, seed),
             (Summary::Ensemble(e), true) => pretty(&e.json(s, overrides, seed))?,
         }))
     }
+}
+
+/// The summary of the one run of a deterministic engine, as a table or pretty-printed JSON.
+fn render_single(
+    s: &Scenario,
+    overrides: &[Override],
+    trace: &Trace,
+    json: bool,
+) -> Result<String, CliError> {
+    if json {
+        pretty(&single_summary_json(s, overrides, trace))
+    } else {
+        Ok(single_summary(s, overrides, trace))
+    }
+}
+
+/// Variant `k`'s one run on a worker's `kept` engine (reloaded for `s` where it can be,
+/// built anew otherwise), rendered; `None` for the negotiation model.
+fn play(
+    kept: &mut Option<Runner>,
+    s: &Scenario,
+    overrides: &[Override],
+    seed: u64,
+    json: bool,
+) -> Option<Result<String, CliError>> {
+    if !kept.as_mut().is_some_and(|r| r.reload(s)) {
+        *kept = Runner::new(s);
+    }
+    let trace = kept.as_mut()?.run(seed, 0);
+    Some(render_single(s, overrides, &trace, json))
+}
+
+/// Bytes of summaries the first pass of a deterministic engine's grid holds.
+const HELD_BYTES: usize = 16 << 20;
+
+/// The first pass of a `--set` grid of a deterministic engine without `--out`: validates
+/// every variant (as [`super::run::Grid::check`]) and, on the way, runs and renders the first
+/// ones, holding their summaries up to [`HELD_BYTES`] so that they are not made twice. Returns
+/// the engine's name and the summaries of variants `0..held.len()`.
+pub(super) fn check_and_render(
+    grid: &Grid,
+    e: Ensemble,
+    json: bool,
+) -> Result<(&'static str, Vec<String>), CliError> {
+    let holding = AtomicBool::new(true);
+    let (mut held, mut bytes) = (Vec::new(), 0);
+    let engine = grid.check(
+        e.threads,
+        || None::<Runner>,
+        |kept, k| {
+            let (s, overrides) = grid.scenario(k)?;
+            let text = holding
+                .load(Ordering::Relaxed)
+                .then(|| play(kept, &s, &overrides, e.seed, json)?.ok())
+                .flatten();
+            Ok((s.engine.name(), text))
+        },
+        |text| match text {
+            Some(t) if holding.load(Ordering::Relaxed) && bytes + t.len() <= HELD_BYTES => {
+                bytes += t.len();
+                held.push(t);
+            }
+            // A summary not held (over the budget, or failed): this one and the rest are
+            // made in the second pass.
+            _ => holding.store(false, Ordering::Relaxed),
+        },
+    )?;
+    Ok((engine, held))
 }
 
 /// Prints one rendered summary.
@@ -99,10 +167,12 @@ fn print(printer: &mut Printer<'_, impl Write>, text: String, json: bool) -> std
 /// `run` on a reference-engine scenario: one run when the engine is deterministic, an ensemble
 /// of `e.runs` seeded runs when it draws (stochastic SMP transitions); a summary per variant of
 /// `grid` as a table or JSON, and with `out_dir` the results files (`described` holds what
-/// their manifest records of each variant).
+/// their manifest records of each variant; `held`, the summaries of the first variants
+/// already made by [`check_and_render`]).
 pub fn run(
     grid: &Grid,
     described: Option<Vec<serde_json::Value>>,
+    held: Vec<String>,
     e: Ensemble,
     json_format: bool,
     out_dir: Option<&std::path::Path>,
@@ -220,25 +290,21 @@ pub fn run(
         }
         _ => {
             // One run per variant: the variants themselves are the work items, made, run and
-            // rendered on the workers and printed in order.
+            // rendered on the workers and printed in order, after those already made.
+            let from = held.len() as u64;
+            for text in held {
+                print(&mut printer, text, json_format).map_err(CliError::Io)?;
+            }
             let done = crate::study::executor::execute(
                 e.threads,
-                0..grid.len(),
+                from..grid.len(),
                 VARIANT_CHUNK,
                 || None::<Runner>,
                 |kept, chunk| {
                     chunk
                         .map(|k| {
                             let (s, overrides) = grid.scenario(k)?;
-                            let mut summary = Summary::Single(None);
-                            // A worker keeps its engine from variant to variant where it can.
-                            if !kept.as_mut().is_some_and(|r| r.reload(&s)) {
-                                *kept = Runner::new(&s);
-                            }
-                            if let Some(runner) = kept {
-                                summary.add(&s, &runner.run(e.seed, 0));
-                            }
-                            summary.render(&s, &overrides, e.seed, json_format)
+                            play(kept, &s, &overrides, e.seed, json_format).transpose()
                         })
                         .collect::<Vec<_>>()
                 },

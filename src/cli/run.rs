@@ -103,25 +103,26 @@ impl Grid {
         self.prepared.load(&self.overrides(k))
     }
 
-    /// The first pass: validates every variant with `resolve(k)` (which gives its engine's
-    /// name and what the caller keeps of it) on `threads` workers, in order. Returns the engine
-    /// they all use and what was kept, or every variant's problems; variants on different
-    /// engines are refused.
-    fn check<T: Send>(
+    /// The first pass: validates every variant with `resolve(worker, k)` (which gives its
+    /// engine's name and what the caller keeps of it; `make()` is each worker's own state) on
+    /// `threads` workers, and hands what it keeps to `keep` in order. Returns the engine they
+    /// all use, or every variant's problems; variants on different engines are refused.
+    pub(super) fn check<W, T: Send>(
         &self,
         threads: usize,
-        resolve: impl Fn(u64) -> Result<(&'static str, T), Diagnostics> + Sync,
-    ) -> Result<(&'static str, Vec<T>), CliError> {
+        make: impl Fn() -> W + Sync,
+        resolve: impl Fn(&mut W, u64) -> Result<(&'static str, T), Diagnostics> + Sync,
+        mut keep: impl FnMut(T),
+    ) -> Result<&'static str, CliError> {
         let mut problems = Vec::new();
-        let mut kept = Vec::new();
         // The engines of the variants in order, as (name, variants in a row).
         let mut engines: Vec<(&'static str, u64)> = Vec::new();
         let done = crate::study::executor::execute(
             threads,
             0..self.count,
             CHECK_CHUNK,
-            || (),
-            |_, chunk| chunk.map(&resolve).collect::<Vec<_>>(),
+            make,
+            |w, chunk| chunk.map(|k| resolve(w, k)).collect::<Vec<_>>(),
             |_, part| {
                 for r in part {
                     match r {
@@ -130,7 +131,7 @@ impl Grid {
                                 Some((e, n)) if *e == engine => *n += 1,
                                 _ => engines.push((engine, 1)),
                             }
-                            kept.push(t);
+                            keep(t);
                         }
                         Err(Diagnostics(d)) => problems.extend(d),
                     }
@@ -144,7 +145,7 @@ impl Grid {
             return Err(Diagnostics(problems).into());
         }
         match engines[..] {
-            [(engine, _)] => Ok((engine, kept)),
+            [(engine, _)] => Ok(engine),
             _ => {
                 let names: Vec<&str> = engines
                     .iter()
@@ -253,6 +254,9 @@ enum Kept {
     Loaded(Vec<Loaded>),
     /// The label and resolved scenario of each, as a reference engine's manifest records them.
     Described(Vec<Value>),
+    /// The summaries of the first variants of a deterministic reference engine, made on the
+    /// way (see [`super::engines::check_and_render`]).
+    Rendered(Vec<String>),
 }
 
 /// Runs the ensemble and prints its summary; a list `--set` (`a=1,2`) runs one ensemble per
@@ -285,30 +289,38 @@ pub fn run(
     let grid = Grid::new(file, set, count)?;
     // What the first pass keeps depends on the engine, which all variants must share: the
     // first variant's tells (if it is invalid, the pass reports it and nothing is kept).
-    let negotiation = grid.scenario(0).map_or(true, |(s, _)| {
-        s.engine == crate::scenario::types::Engine::Negotiation
-    });
+    let first = grid.scenario(0).ok();
+    let negotiation = first
+        .as_ref()
+        .is_none_or(|(s, _)| s.engine == crate::scenario::types::Engine::Negotiation);
+    let deterministic = !negotiation && first.is_some_and(|(s, _)| !crate::engines::stochastic(&s));
     let name = |s: &Scenario| s.engine.name();
+    let mut all = Vec::new();
     let (engine, kept) = match (&results.dir, negotiation) {
+        (None, _) if deterministic => {
+            let (engine, held) =
+                super::engines::check_and_render(&grid, e, format == Format::Json)?;
+            (engine, Kept::Rendered(held))
+        }
         (None, _) => {
-            let (engine, _) =
-                grid.check(e.threads, |k| grid.scenario(k).map(|(s, _)| (name(&s), ())))?;
-            (engine, Kept::Nothing)
+            let check = |_: &mut (), k| grid.scenario(k).map(|(s, _)| (name(&s), ()));
+            (grid.check(e.threads, || (), check, |()| ())?, Kept::Nothing)
         }
         (Some(_), true) => {
-            let (engine, all) = grid.check(e.threads, |k| {
-                grid.loaded(k).map(|l| (name(&l.scenario), l))
-            })?;
+            let check = |_: &mut (), k| grid.loaded(k).map(|l| (name(&l.scenario), l));
+            let engine = grid.check(e.threads, || (), check, |l| all.push(l))?;
             (engine, Kept::Loaded(all))
         }
         (Some(_), false) => {
-            let (engine, all) = grid.check(e.threads, |k| {
+            let mut described = Vec::new();
+            let check = |_: &mut (), k| {
                 grid.scenario(k).map(|(s, o)| {
                     let label = super::compare::label_of(&o);
                     (name(&s), serde_json::json!({"label": label, "scenario": s}))
                 })
-            })?;
-            (engine, Kept::Described(all))
+            };
+            let engine = grid.check(e.threads, || (), check, |d| described.push(d))?;
+            (engine, Kept::Described(described))
         }
     };
     if engine != crate::scenario::types::Engine::Negotiation.name() {
@@ -319,13 +331,15 @@ pub fn run(
                     .into(),
             ));
         }
-        let described = match kept {
-            Kept::Described(d) => Some(d),
-            _ => None,
+        let (described, held) = match kept {
+            Kept::Described(d) => (Some(d), Vec::new()),
+            Kept::Rendered(held) => (None, held),
+            _ => (None, Vec::new()),
         };
         return super::engines::run(
             &grid,
             described,
+            held,
             e,
             format == Format::Json,
             results.dir.as_deref(),

@@ -18,20 +18,31 @@ pub mod output;
 pub mod smp;
 pub mod world;
 
+use std::borrow::Cow;
+
 use crate::scenario::Scenario;
 use crate::scenario::types::Engine;
 
-/// One run of a reference engine: its rounds (BDM) or states (SMP).
+/// One run of a reference engine: its rounds (BDM) or states (SMP), borrowed from the engine
+/// that played it ([`Runner::run`]) or owned ([`Trace::into_owned`]).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(untagged)]
-pub enum Trace {
+pub enum Trace<'a> {
     /// Round 0 (the input), then one record per round.
-    ExpectedUtility(Vec<bdm::Round>),
+    ExpectedUtility(Cow<'a, [bdm::Round]>),
     /// State 0 (the input), then one state per turn.
-    SpatialModel(Vec<smp::SmpState>),
+    SpatialModel(Cow<'a, [smp::SmpState]>),
 }
 
-impl Trace {
+impl Trace<'_> {
+    /// The trace with its rounds (states) copied out of the engine.
+    pub fn into_owned(self) -> Trace<'static> {
+        match self {
+            Trace::ExpectedUtility(r) => Trace::ExpectedUtility(Cow::Owned(r.into_owned())),
+            Trace::SpatialModel(s) => Trace::SpatialModel(Cow::Owned(s.into_owned())),
+        }
+    }
+
     /// Rounds played (states after the input).
     pub fn rounds(&self) -> usize {
         match self {
@@ -123,11 +134,14 @@ impl Runner {
         self.stochastic
     }
 
-    /// Run `run` under master seed `seed`; the same pair always gives the same trace.
-    pub fn run(&mut self, seed: u64, run: u64) -> Trace {
+    /// Run `run` under master seed `seed`; the same pair always gives the same trace, which
+    /// borrows the engine until its next run.
+    pub fn run(&mut self, seed: u64, run: u64) -> Trace<'_> {
         match &mut self.inner {
-            Inner::ExpectedUtility(e, rounds) => Trace::ExpectedUtility(e.run(*rounds).to_vec()),
-            Inner::SpatialModel(e) => Trace::SpatialModel(e.run(seed, run).to_vec()),
+            Inner::ExpectedUtility(e, rounds) => {
+                Trace::ExpectedUtility(Cow::Borrowed(e.run(*rounds)))
+            }
+            Inner::SpatialModel(e) => Trace::SpatialModel(Cow::Borrowed(e.run(seed, run))),
         }
     }
 }
@@ -182,7 +196,7 @@ pub fn ensemble(
     seed: u64,
     threads: usize,
     stop: &(dyn Fn(u64) -> bool + Sync),
-    mut each: impl FnMut(u64, Trace) -> std::io::Result<()>,
+    mut each: impl FnMut(u64, Trace<'static>) -> std::io::Result<()>,
 ) -> std::io::Result<u64> {
     use crate::study::executor::{Simulator, execute};
     execute(
@@ -191,7 +205,9 @@ pub fn ensemble(
         CHUNK,
         || Runner::new(s),
         |runner, chunk| match runner {
-            Some(r) => chunk.map(|i| (i, Simulator::run(r, seed, i))).collect(),
+            Some(r) => chunk
+                .map(|i| (i, Simulator::run(r, seed, i).into_owned()))
+                .collect(),
             None => Vec::new(),
         },
         |_, traces| {
@@ -205,9 +221,9 @@ pub fn ensemble(
 }
 
 impl crate::study::executor::Simulator for Runner {
-    type View<'a> = Trace;
+    type View<'a> = Trace<'a>;
 
-    fn run(&mut self, seed: u64, run: u64) -> Trace {
+    fn run(&mut self, seed: u64, run: u64) -> Trace<'_> {
         Runner::run(self, seed, run)
     }
 }

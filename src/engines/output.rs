@@ -37,7 +37,7 @@ pub struct Variant {
 /// What [`write_study`] shows its caller of each variant, in order.
 pub enum Event<'a> {
     /// Run `.0` of the variant finished with trace `.1` (its rows are written).
-    Run(u64, &'a Trace),
+    Run(u64, &'a Trace<'a>),
     /// The variant is done: `.0` of its runs finished (fewer than asked when stopped).
     End(u64),
 }

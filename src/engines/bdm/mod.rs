@@ -89,7 +89,7 @@ pub struct Actor {
 }
 
 /// What one round did.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Round {
     /// Every actor's position after the round (for round 0, the input positions).
     pub positions: Vec<f64>,
@@ -173,7 +173,18 @@ pub fn vote(weight: f64, x_k: f64, x_a: f64, x_b: f64, r: f64, range: f64) -> f6
 /// every other strictly (exact ties), the position with the largest smallest margin wins, and
 /// among those the lowest. NaN when `positions` is empty.
 pub fn condorcet_median(positions: &[f64], weights: &[f64], range: f64) -> f64 {
-    let mut candidates = positions.to_vec();
+    condorcet_median_in(&mut Vec::new(), positions, weights, range)
+}
+
+/// [`condorcet_median`], sorting the candidates in `candidates` (a buffer kept between calls).
+fn condorcet_median_in(
+    candidates: &mut Vec<f64>,
+    positions: &[f64],
+    weights: &[f64],
+    range: f64,
+) -> f64 {
+    candidates.clear();
+    candidates.extend_from_slice(positions);
     candidates.sort_by(f64::total_cmp);
     candidates.dedup();
     let range = if range > 0.0 { range } else { 1.0 };
@@ -186,7 +197,7 @@ pub fn condorcet_median(positions: &[f64], weights: &[f64], range: f64) -> f64 {
     };
     let mut best = f64::NAN;
     let mut best_margin = f64::NEG_INFINITY;
-    for &a in &candidates {
+    for &a in candidates.iter() {
         let worst = candidates
             .iter()
             .filter(|&&b| b != a)
@@ -220,47 +231,89 @@ pub fn weighted_mean(positions: &[f64], weights: &[f64]) -> f64 {
 /// Every voter's votes over the current positions, with its own risk exponent: the table
 /// behind `P(i beats j)`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct VoteTable {
-    positions: Vec<f64>,
-    weights: Vec<f64>,
-    /// `(|x_k − x_a|/R)^{r_k}` at `k·n + a`.
-    distance: Vec<f64>,
+pub struct VoteTable<'a> {
+    positions: &'a [f64],
+    weights: &'a [f64],
+    b: TableBuffers,
 }
 
-impl VoteTable {
+/// What a [`VoteTable`] holds beside its inputs, kept from round to round.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct TableBuffers {
+    /// `(|x_k − x_a|/R)^{r_k}` at `k·n + a`.
+    distance: Vec<f64>,
+    /// Per actor, the first actor at the same position (itself if none): their columns of
+    /// `distance` are equal.
+    first: Vec<usize>,
+    /// Per voter, the first voter with the same row of `distance` (itself if none).
+    row: Vec<usize>,
+}
+
+impl<'a> VoteTable<'a> {
     /// Tabulates the votes of every actor `k` (weight `c_k·s_k`, exponent `risk[k]`) over
     /// the positions, on a range `R = range`.
-    pub fn new(positions: &[f64], weights: &[f64], risk: &[f64], range: f64) -> Self {
+    pub fn new(positions: &'a [f64], weights: &'a [f64], risk: &[f64], range: f64) -> Self {
+        Self::in_buffers(TableBuffers::default(), positions, weights, risk, range)
+    }
+
+    /// [`VoteTable::new`] written in `b`, buffers kept between rounds
+    /// ([`VoteTable::into_buffers`] gives them back).
+    fn in_buffers(
+        mut b: TableBuffers,
+        positions: &'a [f64],
+        weights: &'a [f64],
+        risk: &[f64],
+        range: f64,
+    ) -> Self {
         let n = positions.len();
-        let mut distance: Vec<f64> = Vec::with_capacity(n * n);
-        // Actors often share positions (and voters their exponents): an entry equal by its
-        // inputs to an earlier one is copied, not recomputed (the powers are the costly part,
-        // and a copy is the same number).
-        let first: Vec<usize> = (0..n)
-            .map(|a| (0..a).find(|&b| positions[b] == positions[a]).unwrap_or(a))
-            .collect();
-        for k in 0..n {
-            let same_voter = (0..k).find(|&k2| first[k2] == first[k] && risk[k2] == risk[k]);
-            for a in 0..n {
-                let d = match same_voter {
-                    Some(k2) => distance[k2 * n + a],
-                    None if first[a] < a => distance[k * n + first[a]],
-                    None => pow((positions[k] - positions[a]).abs() / range, risk[k]),
-                };
-                distance.push(d);
+        b.first.clear();
+        b.first
+            .extend((0..n).map(|a| (0..a).find(|&c| positions[c] == positions[a]).unwrap_or(a)));
+        let first = &b.first;
+        // Voters at the same position with the same exponent have the same row.
+        b.row.clear();
+        b.row.extend((0..n).map(|k| {
+            (0..k)
+                .find(|&k2| first[k2] == first[k] && risk[k2] == risk[k])
+                .unwrap_or(k)
+        }));
+        b.distance.clear();
+        if risk.iter().all(|&r| r == 1.0) {
+            // Risk-neutral: every entry is its own base, with nothing worth copying.
+            for &x_k in positions {
+                b.distance
+                    .extend(positions.iter().map(|&x_a| (x_k - x_a).abs() / range));
+            }
+        } else {
+            // An entry equal by its inputs to an earlier one is copied, not recomputed (the
+            // powers are the costly part, and a copy is the same number).
+            for k in 0..n {
+                for a in 0..n {
+                    let d = match b.row[k] {
+                        k2 if k2 < k => b.distance[k2 * n + a],
+                        _ if first[a] < a => b.distance[k * n + first[a]],
+                        _ => pow((positions[k] - positions[a]).abs() / range, risk[k]),
+                    };
+                    b.distance.push(d);
+                }
             }
         }
         Self {
-            positions: positions.to_vec(),
-            weights: weights.to_vec(),
-            distance,
+            positions,
+            weights,
+            b,
         }
+    }
+
+    /// The buffers of the table, for the next [`VoteTable::in_buffers`].
+    fn into_buffers(self) -> TableBuffers {
+        self.b
     }
 
     /// The vote of actor `k` for actor `a`'s position over actor `b`'s, [`vote`].
     pub fn vote(&self, k: usize, a: usize, b: usize) -> f64 {
         let n = self.positions.len();
-        self.weights[k] * (self.distance[k * n + b] - self.distance[k * n + a])
+        self.weights[k] * (self.b.distance[k * n + b] - self.b.distance[k * n + a])
     }
 
     /// `Σ_k Σ_a Σ_b |v_k(x_a, x_b)|` over all triples of actors: the denominator of
@@ -268,14 +321,23 @@ impl VoteTable {
     pub fn all_triples_mass(&self) -> f64 {
         let n = self.positions.len();
         let mut total = 0.0;
+        // Per voter, the sum over its row (equal rows have equal sums).
+        let mut sums = Vec::with_capacity(n);
         for k in 0..n {
-            let row = &self.distance[k * n..(k + 1) * n];
-            let mut sum_k = 0.0;
-            for &d_a in row {
-                for &d_b in row {
-                    sum_k += (d_b - d_a).abs();
+            let sum_k = match self.b.row[k] {
+                k2 if k2 < k => sums[k2],
+                _ => {
+                    let row = &self.b.distance[k * n..(k + 1) * n];
+                    let mut sum_k = 0.0;
+                    for &d_a in row {
+                        for &d_b in row {
+                            sum_k += (d_b - d_a).abs();
+                        }
+                    }
+                    sum_k
                 }
-            }
+            };
+            sums.push(sum_k);
             total += self.weights[k] * sum_k;
         }
         total
@@ -302,6 +364,24 @@ impl VoteTable {
         }
         let d = denominator.unwrap_or(pairwise);
         if d > 0.0 { support / d } else { 0.0 }
+    }
+
+    /// `P(i beats j)` ([`VoteTable::probability`]) at `i·n + j` for every pair, in `p`: the
+    /// pairs of actors at the same two positions have the same columns, so the same `P`.
+    fn probabilities(&self, denominator: Option<f64>, p: &mut Vec<f64>) {
+        let n = self.positions.len();
+        let first = &self.b.first;
+        p.clear();
+        p.resize(n * n, 0.0);
+        for i in 0..n {
+            for j in 0..n {
+                p[i * n + j] = match (first[i], first[j]) {
+                    _ if i == j => 0.0,
+                    (fi, fj) if fi < i || fj < j => p[fi * n + fj],
+                    _ => self.probability(i, j, denominator),
+                };
+            }
+        }
     }
 }
 
@@ -364,24 +444,31 @@ pub struct ChallengeUtilities {
 impl ChallengeUtilities {
     /// All five utilities for `d = |x_i − x_j|/R`, `d_μ = |x_i − μ|/R` and exponent `r`.
     pub fn new(distance: f64, median_distance: f64, r: f64) -> Self {
-        Self {
-            success: utility_success(distance, r),
-            failure: utility_failure(distance, r),
-            status_quo: utility_status_quo(r),
-            better: utility_better(median_distance, distance, r),
-            worse: utility_worse(median_distance, distance, r),
-        }
+        Self::with_status_quo(distance, Some(median_distance), r, utility_status_quo(r))
     }
 
-    /// The utilities when `Q = 1`: `better` and `worse` drop out of [`expected_utility`], so
-    /// they are set to 0 without being computed.
-    fn without_drift(distance: f64, r: f64) -> Self {
+    /// The utilities with `status_quo` = [`utility_status_quo`] of `r`, computed once per
+    /// actor. Without `median_distance` (`Q = 1`) `better` and `worse` drop out of
+    /// [`expected_utility`], so they are set to 0 without being computed.
+    fn with_status_quo(
+        distance: f64,
+        median_distance: Option<f64>,
+        r: f64,
+        status_quo: f64,
+    ) -> Self {
+        let (better, worse) = match median_distance {
+            Some(m) => (
+                utility_better(m, distance, r),
+                utility_worse(m, distance, r),
+            ),
+            None => (0.0, 0.0),
+        };
         Self {
             success: utility_success(distance, r),
             failure: utility_failure(distance, r),
-            status_quo: utility_status_quo(r),
-            better: 0.0,
-            worse: 0.0,
+            status_quo,
+            better,
+            worse,
         }
     }
 }
@@ -421,9 +508,17 @@ pub fn risk_exponent(danger: f64, max: f64, min: f64) -> f64 {
 /// [`risk_exponent`] of every actor, normalised by the largest and smallest danger among the
 /// actors (Scholz et al.'s code).
 pub fn risk_exponents(danger: &[f64]) -> Vec<f64> {
+    let mut risk = Vec::new();
+    risk_exponents_into(danger, &mut risk);
+    risk
+}
+
+/// [`risk_exponents`] written in `risk`.
+fn risk_exponents_into(danger: &[f64], risk: &mut Vec<f64>) {
     let max = danger.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let min = danger.iter().copied().fold(f64::INFINITY, f64::min);
-    danger.iter().map(|&d| risk_exponent(d, max, min)).collect()
+    risk.clear();
+    risk.extend(danger.iter().map(|&d| risk_exponent(d, max, min)));
 }
 
 /// What `j`'s offer to `i` is, from `eu_i = EU_i(i→j)` and `eu_j = EU_j(j→i)` (both as `i`
@@ -483,145 +578,219 @@ struct Board<'a> {
     conventions: Conventions,
 }
 
+/// What one actor's challenges depend on through the other's position alone: per distinct
+/// position `x_j` (per distinct `|x_i − x_j|` when `Q = 1`), the utilities of `i → j` and (as
+/// `i` perceives them) of `j → i`.
+type Challenges = Vec<(f64, ChallengeUtilities, ChallengeUtilities)>;
+
+/// The buffers a round's formulas write in, kept from round to round and run to run so that
+/// a round allocates nothing once the first has run.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scratch {
+    /// A [`VoteTable`]'s buffers.
+    table: TableBuffers,
+    /// `P` of the risk-neutral pass.
+    neutral_p: Vec<f64>,
+    /// Every actor's danger.
+    danger: Vec<f64>,
+    /// Exponents of 1, one per actor.
+    ones: Vec<f64>,
+    /// The positions with one actor moved (the paper's risk).
+    moved: Vec<f64>,
+    /// The distinct positions, sorted.
+    alternatives: Vec<f64>,
+    /// The candidates of [`condorcet_median_in`].
+    pub(crate) candidates: Vec<f64>,
+    /// Per actor, its [`Challenges`].
+    challenges: Vec<Challenges>,
+}
+
 impl Board<'_> {
     fn n(&self) -> usize {
         self.x.len()
     }
 
-    /// `P(i beats j)` at `i·n + j` for every pair, votes with the exponents `risk`.
-    fn probabilities(&self, risk: &[f64]) -> Vec<f64> {
-        let n = self.n();
-        let table = VoteTable::new(self.x, self.weights, risk, self.range);
-        let denominator = match self.conventions {
-            Conventions::ScholzCode => Some(table.all_triples_mass()),
-            Conventions::Paper => None,
-        };
-        let mut p = vec![0.0; n * n];
-        for i in 0..n {
-            for j in 0..n {
-                if i != j {
-                    p[i * n + j] = table.probability(i, j, denominator);
-                }
-            }
-        }
-        p
-    }
-
-    /// The utilities behind `i`'s challenge of `j`, with the risk exponent `r`.
-    fn utilities(&self, i: usize, j: usize, r: f64) -> ChallengeUtilities {
-        let distance = (self.x[i] - self.x[j]).abs() / self.range;
-        if self.q == 1.0 {
-            ChallengeUtilities::without_drift(distance, r)
-        } else {
-            let median_distance = (self.x[i] - self.median).abs() / self.range;
-            ChallengeUtilities::new(distance, median_distance, r)
-        }
-    }
-
-    /// `EU_i(i→j)` with `p = P(i beats j)`, evaluated with the risk exponent `r`.
-    fn expected_utility(&self, p: f64, i: usize, j: usize, r: f64) -> f64 {
-        expected_utility(p, self.salience[j], &self.utilities(i, j, r), self.q, T)
-    }
-
-    /// `danger_i = Σ_{j≠i} EU_j(j→i)` of every actor, with `r = 1` throughout.
-    fn dangers(&self) -> Vec<f64> {
-        let n = self.n();
-        let p = self.probabilities(&vec![1.0; n]);
-        (0..n)
-            .map(|i| {
-                (0..n)
-                    .filter(|&j| j != i)
-                    .map(|j| self.expected_utility(p[j * n + i], j, i, 1.0))
-                    .sum()
-            })
-            .collect()
-    }
-
-    /// `danger_i` of actor `i` alone, with `r = 1` throughout.
-    fn danger_of(&self, i: usize) -> f64 {
-        let n = self.n();
-        let table = VoteTable::new(self.x, self.weights, &vec![1.0; n], self.range);
-        let denominator = match self.conventions {
-            Conventions::ScholzCode => Some(table.all_triples_mass()),
-            Conventions::Paper => None,
-        };
-        (0..n)
-            .filter(|&j| j != i)
-            .map(|j| self.expected_utility(table.probability(j, i, denominator), j, i, 1.0))
-            .sum()
-    }
-
-    /// The risk exponents of the round (first pass).
-    fn risk(&self) -> Vec<f64> {
-        let danger = self.dangers();
+    /// The denominator of `P` for `table` ([`VoteTable::probability`]).
+    fn denominator(&self, table: &VoteTable<'_>) -> Option<f64> {
         match self.conventions {
-            Conventions::ScholzCode => risk_exponents(&danger),
+            Conventions::ScholzCode => Some(table.all_triples_mass()),
+            Conventions::Paper => None,
+        }
+    }
+
+    /// `P(i beats j)` at `i·n + j` for every pair, votes with the exponents `risk`, in `p`.
+    fn probabilities(&self, risk: &[f64], table: &mut TableBuffers, p: &mut Vec<f64>) {
+        let t = VoteTable::in_buffers(
+            std::mem::take(table),
+            self.x,
+            self.weights,
+            risk,
+            self.range,
+        );
+        t.probabilities(self.denominator(&t), p);
+        *table = t.into_buffers();
+    }
+
+    /// The utilities behind `i`'s challenge of `j`, with the risk exponent `r` and
+    /// `status_quo` = [`utility_status_quo`] of `r`.
+    fn utilities(&self, i: usize, j: usize, r: f64, status_quo: f64) -> ChallengeUtilities {
+        let distance = (self.x[i] - self.x[j]).abs() / self.range;
+        let median_distance = (self.q != 1.0).then(|| (self.x[i] - self.median).abs() / self.range);
+        ChallengeUtilities::with_status_quo(distance, median_distance, r, status_quo)
+    }
+
+    /// `EU_i(i→j)` with `p = P(i beats j)`, risk-neutral (`r = 1`).
+    fn neutral_expected_utility(&self, p: f64, i: usize, j: usize) -> f64 {
+        let u = self.utilities(i, j, 1.0, utility_status_quo(1.0));
+        expected_utility(p, self.salience[j], &u, self.q, T)
+    }
+
+    /// `danger_i = Σ_{j≠i} EU_j(j→i)` of every actor, with `r = 1` throughout, in
+    /// `scratch.danger`.
+    fn dangers(&self, scratch: &mut Scratch) {
+        let n = self.n();
+        scratch.ones.clear();
+        scratch.ones.resize(n, 1.0);
+        let mut p = std::mem::take(&mut scratch.neutral_p);
+        self.probabilities(&scratch.ones, &mut scratch.table, &mut p);
+        scratch.danger.clear();
+        scratch.danger.extend((0..n).map(|i| {
+            (0..n)
+                .filter(|&j| j != i)
+                .map(|j| self.neutral_expected_utility(p[j * n + i], j, i))
+                .sum::<f64>()
+        }));
+        scratch.neutral_p = p;
+    }
+
+    /// `danger_i` of actor `i` alone, with `r = 1` throughout (`ones`: an exponent of 1 per
+    /// actor).
+    fn danger_of(&self, i: usize, ones: &[f64], table: &mut TableBuffers) -> f64 {
+        let n = self.n();
+        let t = VoteTable::in_buffers(
+            std::mem::take(table),
+            self.x,
+            self.weights,
+            ones,
+            self.range,
+        );
+        let denominator = self.denominator(&t);
+        let danger = (0..n)
+            .filter(|&j| j != i)
+            .map(|j| self.neutral_expected_utility(t.probability(j, i, denominator), j, i))
+            .sum();
+        *table = t.into_buffers();
+        danger
+    }
+
+    /// The risk exponents of the round (first pass), in `risk`.
+    fn risk(&self, scratch: &mut Scratch, risk: &mut Vec<f64>) {
+        self.dangers(scratch);
+        match self.conventions {
+            Conventions::ScholzCode => risk_exponents_into(&scratch.danger, risk),
             Conventions::Paper => {
                 // Normalise each actor's danger by the extremes it would meet at the
                 // positions it could have taken: every position on the table.
-                let mut alternatives = self.x.to_vec();
+                let Scratch {
+                    table,
+                    danger,
+                    ones,
+                    moved,
+                    alternatives,
+                    candidates,
+                    ..
+                } = scratch;
+                alternatives.clear();
+                alternatives.extend_from_slice(self.x);
                 alternatives.sort_by(f64::total_cmp);
                 alternatives.dedup();
-                let mut moved = self.x.to_vec();
-                (0..self.n())
-                    .map(|i| {
-                        let (mut max, mut min) = (danger[i], danger[i]);
-                        for &y in &alternatives {
-                            moved[i] = y;
-                            let board = Board {
-                                x: &moved,
-                                median: if self.q == 1.0 {
-                                    self.median
-                                } else {
-                                    condorcet_median(&moved, self.weights, self.range)
-                                },
-                                ..*self
-                            };
-                            let d = board.danger_of(i);
-                            max = max.max(d);
-                            min = min.min(d);
-                        }
-                        moved[i] = self.x[i];
-                        risk_exponent(danger[i], max, min)
-                    })
-                    .collect()
+                moved.clear();
+                moved.extend_from_slice(self.x);
+                risk.clear();
+                for i in 0..self.n() {
+                    let (mut max, mut min) = (danger[i], danger[i]);
+                    for &y in alternatives.iter() {
+                        moved[i] = y;
+                        let board = Board {
+                            x: moved,
+                            median: if self.q == 1.0 {
+                                self.median
+                            } else {
+                                condorcet_median_in(candidates, moved, self.weights, self.range)
+                            },
+                            ..*self
+                        };
+                        let d = board.danger_of(i, ones, table);
+                        max = max.max(d);
+                        min = min.min(d);
+                    }
+                    moved[i] = self.x[i];
+                    risk.push(risk_exponent(danger[i], max, min));
+                }
             }
         }
     }
 
     /// What actor `i` expects of a challenge with every actor at another position, given the
     /// round's `P` and risk exponents: its own `EU_i(i→j)` and its perception of `EU_j(j→i)`,
-    /// both with `i`'s exponent (see the module documentation). Actors at `i`'s own position
-    /// have nothing to offer it and are left out.
-    fn expectations(&self, p: &[f64], risk: &[f64], i: usize) -> Vec<Expectation> {
+    /// both with `i`'s exponent (see the module documentation), in `out`. Actors at `i`'s own
+    /// position have nothing to offer it and are left out. `challenges` holds, per actor
+    /// before `i`, what [`Challenges`] it computed this round.
+    fn expectations(
+        &self,
+        p: &[f64],
+        risk: &[f64],
+        i: usize,
+        challenges: &mut [Challenges],
+        out: &mut Vec<Expectation>,
+    ) {
         let n = self.n();
-        // The utilities depend on `j` only through `x_j`: computed once per distinct position.
-        let mut seen: Vec<(f64, ChallengeUtilities)> = Vec::new();
-        (0..n)
-            .filter(|&j| self.x[j] != self.x[i])
-            .map(|j| {
-                let own = match seen.iter().find(|(x, _)| *x == self.x[j]) {
-                    Some(&(_, u)) => u,
-                    None => {
-                        let u = self.utilities(i, j, risk[i]);
-                        seen.push((self.x[j], u));
-                        u
+        // The utilities depend on `j` only through `x_j`, and on `i` through `x_i` and `r_i`:
+        // computed once per distinct position, or taken from an earlier actor at the same
+        // position with the same exponent (the costly part is the powers).
+        let twin = (0..i).find(|&t| self.x[t] == self.x[i] && risk[t] == risk[i]);
+        let (done, rest) = challenges.split_at_mut(i);
+        let mine = &mut rest[0];
+        if twin.is_none() {
+            mine.clear();
+        }
+        let status_quo = utility_status_quo(risk[i]);
+        out.clear();
+        for j in (0..n).filter(|&j| self.x[j] != self.x[i]) {
+            let seen: &Challenges = match twin {
+                Some(t) => &done[t],
+                None => mine,
+            };
+            // With Q = 1 the utilities depend on `x_j` only through the distance.
+            let key = if self.q == 1.0 {
+                (self.x[i] - self.x[j]).abs()
+            } else {
+                self.x[j]
+            };
+            let found = seen.iter().find(|(x, _, _)| *x == key);
+            let (own, theirs) = match found.map(|&(_, own, theirs)| (own, theirs)) {
+                Some(u) => u,
+                None => {
+                    let own = self.utilities(i, j, risk[i], status_quo);
+                    // With Q = 1 the utilities depend only on the distance and the exponent,
+                    // which both challenges share.
+                    let theirs = if self.q == 1.0 {
+                        own
+                    } else {
+                        self.utilities(j, i, risk[i], status_quo)
+                    };
+                    if twin.is_none() {
+                        mine.push((key, own, theirs));
                     }
-                };
-                // With Q = 1 the utilities depend only on the distance and the exponent, which
-                // both challenges share: computed once (the costly part is the powers).
-                let theirs = if self.q == 1.0 {
-                    own
-                } else {
-                    self.utilities(j, i, risk[i])
-                };
-                Expectation {
-                    other: j,
-                    own: expected_utility(p[i * n + j], self.salience[j], &own, self.q, T),
-                    theirs: expected_utility(p[j * n + i], self.salience[i], &theirs, self.q, T),
+                    (own, theirs)
                 }
-            })
-            .collect()
+            };
+            out.push(Expectation {
+                other: j,
+                own: expected_utility(p[i * n + j], self.salience[j], &own, self.q, T),
+                theirs: expected_utility(p[j * n + i], self.salience[i], &theirs, self.q, T),
+            });
+        }
     }
 
     /// The offer actor `i` takes, if any, from its expectations of the others.

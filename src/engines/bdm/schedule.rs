@@ -6,7 +6,9 @@
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::ScheduleLabel;
 
-use super::{Actor, Board, Expectation, Move, Options, Round, condorcet_median, weighted_mean};
+use super::{
+    Actor, Board, Expectation, Move, Options, Round, Scratch, condorcet_median_in, weighted_mean,
+};
 use crate::engines::world::{self, ActorData, Position, Roster};
 
 /// The schedule that plays one round.
@@ -44,7 +46,8 @@ pub struct Setup {
     pub start: Vec<Vec<f64>>,
 }
 
-/// The round in progress: positions at its start, `R`, the median, the exponents and `P`.
+/// The round in progress: positions at its start, `R`, the median, the exponents and `P`,
+/// and the buffers its formulas write in.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct RoundState {
     x: Vec<f64>,
@@ -52,6 +55,10 @@ pub struct RoundState {
     median: f64,
     risk: Vec<f64>,
     p: Vec<f64>,
+    /// The range and Condorcet median of the positions now held, as last recorded (the next
+    /// round's frame takes the median from here when its range is the same).
+    recorded: Option<(f64, f64)>,
+    scratch: Scratch,
 }
 
 /// The offer an actor takes this round, if any, and what it expected of a challenge with each
@@ -59,9 +66,33 @@ pub struct RoundState {
 #[derive(Component, Debug, Clone, Default)]
 pub struct Offer(pub Option<Move>, pub Vec<Expectation>);
 
-/// Round 0 (the input) then one [`Round`] per round played.
+/// Round 0 (the input) then one [`Round`] per round played. The records of a run are
+/// overwritten by the next run's, in place, so that their buffers are reused.
 #[derive(Resource, Debug, Clone, Default)]
-pub struct History(pub Vec<Round>);
+pub struct History {
+    records: Vec<Round>,
+    len: usize,
+}
+
+impl History {
+    /// The rounds of the last run.
+    pub fn rounds(&self) -> &[Round] {
+        &self.records[..self.len]
+    }
+
+    /// The next record, emptied (its buffers kept).
+    fn next(&mut self) -> &mut Round {
+        if self.len == self.records.len() {
+            self.records.push(Round::default());
+        }
+        self.len += 1;
+        let r = &mut self.records[self.len - 1];
+        r.positions.clear();
+        r.risk.clear();
+        r.moves.clear();
+        r
+    }
+}
 
 fn span(x: &[f64]) -> f64 {
     if x.is_empty() {
@@ -72,13 +103,13 @@ fn span(x: &[f64]) -> f64 {
     max - min
 }
 
-fn board<'a>(setup: &'a Setup, b: &'a RoundState) -> Board<'a> {
+fn board<'a>(setup: &'a Setup, x: &'a [f64], range: f64, median: f64) -> Board<'a> {
     Board {
-        x: &b.x,
+        x,
         weights: &setup.weights,
         salience: &setup.salience,
-        range: b.range,
-        median: b.median,
+        range,
+        median,
         q: setup.options.q,
         conventions: setup.options.conventions,
     }
@@ -87,42 +118,71 @@ fn board<'a>(setup: &'a Setup, b: &'a RoundState) -> Board<'a> {
 /// Frame: the positions at the start of the round, the range (fixed or current) and the
 /// median.
 fn frame(setup: Res<Setup>, roster: Res<Roster>, q: Query<&Position>, mut b: ResMut<RoundState>) {
-    b.x = world::positions(&roster, &q).iter().map(|p| p[0]).collect();
+    let b = &mut *b;
+    b.x.clear();
+    b.x.extend(
+        roster
+            .0
+            .iter()
+            .map(|&e| q.get(e).expect("roster entity").0[0]),
+    );
     b.range = if setup.options.fixed_range {
         setup.initial_range
     } else {
         span(&b.x)
     };
-    b.median = condorcet_median(&b.x, &setup.weights, b.range);
+    b.median = match b.recorded {
+        Some((range, median)) if range == b.range => median,
+        _ => condorcet_median_in(&mut b.scratch.candidates, &b.x, &setup.weights, b.range),
+    };
 }
 
 /// Risk: every actor's risk exponent from the danger it is in (risk-neutral pass), then `P`
 /// with those exponents. With `R = 0` (all agree) every exponent is 1.
 fn assess_risk(setup: Res<Setup>, mut b: ResMut<RoundState>) {
-    let (risk, p) = if b.range > 0.0 {
-        let board = board(&setup, &b);
-        let risk = board.risk();
-        let p = board.probabilities(&risk);
-        (risk, p)
+    let RoundState {
+        x,
+        range,
+        median,
+        risk,
+        p,
+        scratch,
+        ..
+    } = &mut *b;
+    if *range > 0.0 {
+        let board = board(&setup, x, *range, *median);
+        board.risk(scratch, risk);
+        board.probabilities(risk, &mut scratch.table, p);
     } else {
-        (vec![1.0; b.x.len()], Vec::new())
-    };
-    b.risk = risk;
-    b.p = p;
+        risk.clear();
+        risk.resize(x.len(), 1.0);
+        p.clear();
+    }
 }
 
 /// Offers: the offer each actor takes, if any.
 fn choose_offers(
     setup: Res<Setup>,
-    b: Res<RoundState>,
+    mut b: ResMut<RoundState>,
     roster: Res<Roster>,
     mut offers: Query<&mut Offer>,
 ) {
-    let board = board(&setup, &b);
+    let RoundState {
+        x,
+        range,
+        median,
+        risk,
+        p,
+        scratch,
+        ..
+    } = &mut *b;
+    let board = board(&setup, x, *range, *median);
+    scratch.challenges.resize_with(x.len(), Vec::new);
     for (i, &e) in roster.0.iter().enumerate() {
         let mut offer = offers.get_mut(e).expect("roster entity");
-        if b.range > 0.0 {
-            offer.1 = board.expectations(&b.p, &b.risk, i);
+        let offer = &mut *offer;
+        if *range > 0.0 {
+            board.expectations(p, risk, i, &mut scratch.challenges, &mut offer.1);
             offer.0 = board.choose(i, &offer.1);
         } else {
             offer.1.clear();
@@ -143,31 +203,35 @@ fn take_offers(mut q: Query<(&Offer, &mut Position)>) {
 /// Record: the round as the papers tabulate it.
 fn record(
     setup: Res<Setup>,
-    b: Res<RoundState>,
+    mut b: ResMut<RoundState>,
     roster: Res<Roster>,
-    mut q: Query<(&Position, &mut Offer)>,
+    q: Query<(&Position, &Offer)>,
     mut history: ResMut<History>,
 ) {
-    let mut positions = Vec::with_capacity(roster.0.len());
-    let mut moves = Vec::new();
-    let mut expected = Vec::with_capacity(roster.0.len());
-    for &e in &roster.0 {
-        let (pos, mut offer) = q.get_mut(e).expect("roster entity");
-        positions.push(pos.0[0]);
-        moves.extend(offer.0.clone());
-        if b.range > 0.0 {
-            // The next round computes them afresh.
-            expected.push(std::mem::take(&mut offer.1));
+    let b = &mut *b;
+    let round = history.next();
+    let n = roster.0.len();
+    // What each actor expected (the next round computes it afresh); none when all agree.
+    let expecting = if b.range > 0.0 { n } else { 0 };
+    round.expected.truncate(expecting);
+    round.expected.resize_with(expecting, Vec::new);
+    for (a, &e) in roster.0.iter().enumerate() {
+        let (pos, offer) = q.get(e).expect("roster entity");
+        round.positions.push(pos.0[0]);
+        round.moves.extend(offer.0.clone());
+        if let Some(expected) = round.expected.get_mut(a) {
+            expected.clone_from(&offer.1);
         }
     }
-    history.0.push(Round {
-        median: condorcet_median(&positions, &setup.weights, b.range),
-        mean: weighted_mean(&positions, &setup.weights),
-        positions,
-        risk: b.risk.clone(),
-        moves,
-        expected,
-    });
+    round.median = condorcet_median_in(
+        &mut b.scratch.candidates,
+        &round.positions,
+        &setup.weights,
+        b.range,
+    );
+    round.mean = weighted_mean(&round.positions, &setup.weights);
+    round.risk.extend_from_slice(&b.risk);
+    b.recorded = Some((b.range, round.median));
 }
 
 /// Builds the round schedule: the five phases chained, one system each.
@@ -237,51 +301,61 @@ impl Engine {
     /// actors differs (build a new engine then). A reloaded engine plays exactly as
     /// [`Engine::new`] of the same actors would.
     pub fn reload(&mut self, actors: &[Actor], options: &Options) -> bool {
-        let roster = self.world.resource::<Roster>().0.clone();
-        if roster.len() != actors.len() {
-            return false;
+        let roster = std::mem::take(&mut self.world.resource_mut::<Roster>().0);
+        let same = roster.len() == actors.len();
+        if same {
+            for (&e, a) in roster.iter().zip(actors) {
+                let mut entity = self.world.entity_mut(e);
+                *entity.get_mut::<world::Capability>().expect("an actor") =
+                    world::Capability(a.capability);
+                let mut salience = entity.get_mut::<world::Salience>().expect("an actor");
+                salience.0.clear();
+                salience.0.push(a.salience);
+            }
+            let mut setup = self.world.resource_mut::<Setup>();
+            setup.options.clone_from(options);
+            setup.weights.clear();
+            setup
+                .weights
+                .extend(actors.iter().map(|a| a.capability * a.salience));
+            setup.salience.clear();
+            setup.salience.extend(actors.iter().map(|a| a.salience));
+            for (start, a) in setup.start.iter_mut().zip(actors) {
+                start.clear();
+                start.push(a.position);
+            }
+            setup.initial_range = span(&setup.start.iter().map(|p| p[0]).collect::<Vec<_>>());
         }
-        for (&e, a) in roster.iter().zip(actors) {
-            let mut entity = self.world.entity_mut(e);
-            entity.insert((
-                world::Capability(a.capability),
-                world::Salience(vec![a.salience]),
-            ));
-        }
-        let x: Vec<f64> = actors.iter().map(|a| a.position).collect();
-        let mut setup = self.world.resource_mut::<Setup>();
-        setup.options.clone_from(options);
-        setup.weights.clear();
-        setup
-            .weights
-            .extend(actors.iter().map(|a| a.capability * a.salience));
-        setup.salience.clear();
-        setup.salience.extend(actors.iter().map(|a| a.salience));
-        setup.initial_range = span(&x);
-        setup.start = x.into_iter().map(|p| vec![p]).collect();
-        true
+        self.world.resource_mut::<Roster>().0 = roster;
+        same
     }
 
     /// Plays `rounds` rounds from the input positions; returns round 0 (the input: positions,
     /// median, mean) then one record per round. Deterministic: the model draws nothing.
     pub fn run(&mut self, rounds: usize) -> &[Round] {
-        let setup = self.world.resource::<Setup>().clone();
-        world::reset_positions(&mut self.world, &setup.start);
-        let x: Vec<f64> = setup.start.iter().map(|p| p[0]).collect();
-        let round0 = Round {
-            median: condorcet_median(&x, &setup.weights, setup.initial_range),
-            mean: weighted_mean(&x, &setup.weights),
-            positions: x,
-            risk: Vec::new(),
-            moves: Vec::new(),
-            expected: Vec::new(),
-        };
-        let mut history = self.world.resource_mut::<History>();
-        history.0.clear();
-        history.0.push(round0);
+        let start = std::mem::take(&mut self.world.resource_mut::<Setup>().start);
+        world::reset_positions(&mut self.world, &start);
+        self.world.resource_mut::<Setup>().start = start;
+        self.world.resource_scope(|w, mut history: Mut<History>| {
+            w.resource_scope(|w, mut b: Mut<RoundState>| {
+                let setup = w.resource::<Setup>();
+                history.len = 0;
+                let round0 = history.next();
+                round0.positions.extend(setup.start.iter().map(|p| p[0]));
+                round0.expected.clear();
+                round0.median = condorcet_median_in(
+                    &mut b.scratch.candidates,
+                    &round0.positions,
+                    &setup.weights,
+                    setup.initial_range,
+                );
+                round0.mean = weighted_mean(&round0.positions, &setup.weights);
+                b.recorded = Some((setup.initial_range, round0.median));
+            })
+        });
         for _ in 0..rounds {
             self.schedule.run(&mut self.world);
         }
-        &self.world.resource::<History>().0
+        self.world.resource::<History>().rounds()
     }
 }
