@@ -169,6 +169,7 @@ fn print(printer: &mut Printer<'_, impl Write>, text: String, json: bool) -> std
 /// `grid` as a table or JSON, and with `out_dir` the results files (`described` holds what
 /// their manifest records of each variant; `held`, the summaries of the first variants
 /// already made by [`check_and_render`]).
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     grid: &Grid,
     described: Option<Vec<serde_json::Value>>,

@@ -138,7 +138,7 @@ Engine `{name}` (given in the file or its default)
 
 /// The path of a value inside its group: `influence` for `actors.<id>.influence`, the issue id
 /// for `issues.<issue>.status_quo`, the parameter name for `params.misperception`.
-fn label(path: &str) -> String {
+pub(crate) fn label(path: &str) -> String {
     let mut parts = path.splitn(3, '.');
     match (parts.next(), parts.next(), parts.next()) {
         (Some("issues"), Some(id), _) => id.to_owned(),

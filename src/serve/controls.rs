@@ -128,16 +128,9 @@ fn group(s: &Scenario, path: &str) -> (String, String) {
     (key, heading)
 }
 
-/// The label of a value inside its group: the path after the group's key.
-fn label(path: &str) -> String {
-    let mut parts = path.splitn(3, '.');
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some("issues"), Some(id), _) => id.to_owned(),
-        (Some("params"), Some(name), _) => name.to_owned(),
-        (_, _, Some(rest)) => rest.to_owned(),
-        _ => path.to_owned(),
-    }
-}
+// The label of a value inside its group: the path after the group's key (the same labels as
+// `detente explain`).
+use crate::report::explain::label;
 
 /// A step of 1, 2 or 5 times a power of ten, about a hundredth of `span`.
 fn nice_step(span: f64) -> f64 {
