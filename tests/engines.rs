@@ -41,7 +41,7 @@ fn states<'a>(t: &'a Trace<'_>) -> &'a [detente::engines::smp::SmpState] {
     }
 }
 
-fn traces(s: &detente::scenario::Scenario, runs: u64, seed: u64, threads: usize) -> Vec<Trace> {
+fn traces(s: &detente::scenario::Scenario, runs: u64, seed: u64, threads: usize) -> Vec<Trace<'_>> {
     let mut out = Vec::new();
     ensemble(s, 0, runs, seed, threads, &|_| false, |r, t| {
         assert_eq!(r, out.len() as u64, "runs arrive in order");

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use bevy_ecs::prelude::*;
 
 use super::formulas;
+use super::rng;
 use crate::outcome::{Outcome, RoundRecord};
 use crate::scenario::types::{Capability, Params, Role, Scenario};
 
@@ -27,6 +28,8 @@ pub struct StrikeOption {
     pub restraint: f64,
     /// Positions after a successful strike (status quo elsewhere).
     pub point: Vec<f64>,
+    /// The key of its draws: its owner's and target's ids (docs/model.md, "Randomness").
+    pub key: u64,
 }
 
 /// The scenario and everything derived from it once per ensemble (immutable during runs).
@@ -49,19 +52,25 @@ pub struct Model {
     pub status_quo: Vec<f64>,
     /// The military options.
     pub strikes: Vec<StrikeOption>,
-    /// For each side, the point a strike involving it would lead to (the first option that
-    /// targets it or that it owns or patronises; the status quo if none).
-    pub strike_point: Vec<Vec<f64>>,
     /// Protectors: (actor, client side, initial commitment, response probability, military share).
     pub protectors: Vec<(usize, usize, f64, f64, f64)>,
     /// Mediators: (actor, clarity).
     pub mediators: Vec<(usize, f64)>,
     /// Each actor's utility of the status quo (0 for actors without preferences).
     pub u_status_quo: Vec<f64>,
-    /// Each side member's utility of its side's strike point (0 for others).
+    /// Each side member's utility of the military path of its side: the mean of its utilities
+    /// of the successful outcomes of every option that targets the side or that it owns or
+    /// patronises (its utility of the status quo if none; 0 for actors off the sides). The mean
+    /// is summed in sorted order, so it does not depend on how the options are listed.
     pub u_strike_point: Vec<f64>,
     /// Per military option, each actor's utility of its successful outcome.
     pub u_option: Vec<Vec<f64>>,
+    /// The key of each actor's draws, from its id (see [`rng::id_key`]).
+    pub actor_key: Vec<u64>,
+    /// The key of each side's draws, from its id.
+    pub side_key: Vec<u64>,
+    /// The key of each issue's draws, from its id.
+    pub issue_key: Vec<u64>,
 }
 
 impl Model {
@@ -108,6 +117,10 @@ impl Model {
                             success_alone: *success_alone,
                             restraint: *restraint,
                             point,
+                            key: rng::pair_key(
+                                rng::id_key(&actor.id),
+                                rng::id_key(&s.sides[*target].id),
+                            ),
                         });
                     }
                     Capability::Protect {
@@ -147,14 +160,6 @@ impl Model {
                 out
             })
             .collect();
-        let strike_point = (0..s.sides.len())
-            .map(|k| {
-                strikes
-                    .iter()
-                    .find(|o| o.target == k || o.own_side == Some(k) || o.patron == Some(k))
-                    .map_or_else(|| status_quo.clone(), |o| o.point.clone())
-            })
-            .collect();
         let mut model = Model {
             scenario: scenario.clone(),
             sal_norm,
@@ -164,28 +169,42 @@ impl Model {
             side_salience,
             status_quo,
             strikes,
-            strike_point,
             protectors,
             mediators,
             u_status_quo: Vec::new(),
             u_strike_point: Vec::new(),
             u_option: Vec::new(),
+            actor_key: s.actors.iter().map(|a| rng::id_key(&a.id)).collect(),
+            side_key: s.sides.iter().map(|k| rng::id_key(&k.id)).collect(),
+            issue_key: s.issues.iter().map(|i| rng::id_key(&i.id)).collect(),
         };
         // Utilities of points that never move during a run, computed once.
         let prefers = |a: usize| !s.actors[a].ideal.is_empty();
         let at = |m: &Model, a: usize, y: &[f64]| if prefers(a) { m.utility(a, y) } else { 0.0 };
         model.u_status_quo = (0..n).map(|a| at(&model, a, &model.status_quo)).collect();
-        model.u_strike_point = (0..n)
-            .map(|a| {
-                s.actors[a]
-                    .side
-                    .map_or(0.0, |k| at(&model, a, &model.strike_point[k]))
-            })
-            .collect();
         model.u_option = model
             .strikes
             .iter()
             .map(|o| (0..n).map(|a| at(&model, a, &o.point)).collect())
+            .collect();
+        model.u_strike_point = (0..n)
+            .map(|a| {
+                let Some(k) = s.actors[a].side else {
+                    return 0.0;
+                };
+                let mut values: Vec<f64> = model
+                    .strikes
+                    .iter()
+                    .zip(&model.u_option)
+                    .filter(|(o, _)| o.target == k || o.own_side == Some(k) || o.patron == Some(k))
+                    .map(|(_, u)| u[a])
+                    .collect();
+                if values.is_empty() {
+                    return at(&model, a, &model.status_quo);
+                }
+                values.sort_by(f64::total_cmp);
+                values.iter().sum::<f64>() / values.len() as f64
+            })
             .collect();
         model
     }

@@ -7,15 +7,16 @@ use bevy_ecs::prelude::*;
 
 use crate::model::components::{ActorIndex, Influence, Mandate, NoDeal, SideIndex};
 use crate::model::formulas;
-use crate::model::resources::{Latent, LiveParams, Model};
+use crate::model::resources::{Clock, Latent, LiveParams, Model};
 use crate::model::rng::{Stream, Streams};
 use crate::scenario::types::{MandateRule, Role};
 
-/// Factions' influence drifts by N(0, σ_c); the draws are taken in actor order.
+/// Factions' influence drifts by N(0, σ_c), one keyed draw per faction and round.
 pub fn drift_influence(
     model: Res<Model>,
     params: Res<LiveParams>,
-    mut streams: ResMut<Streams>,
+    clock: Res<Clock>,
+    streams: Res<Streams>,
     mut actors: Query<(&ActorIndex, &mut Influence)>,
     mut noise: Local<Vec<f64>>,
 ) {
@@ -24,9 +25,9 @@ pub fn drift_influence(
         return;
     }
     noise.clear();
-    for a in &model.scenario.actors {
+    for (i, a) in model.scenario.actors.iter().enumerate() {
         let draw = if a.role == Role::Faction {
-            sigma * streams.normal(Stream::Deliberation)
+            sigma * streams.normal(Stream::Deliberation, model.actor_key[i], clock.round, 0)
         } else {
             0.0
         };

@@ -5,7 +5,7 @@
 use bevy_ecs::prelude::*;
 
 use super::third_parties::{
-    draw_strike, forced_to_strike, misperceive, strike_context, strike_gain,
+    StrikeRace, forced_to_strike, misperceive, strike_context, strike_gain,
 };
 use crate::model::components::{ActorIndex, Influence, Offer, SideIndex, Standing, StrikeChance};
 use crate::model::formulas;
@@ -23,7 +23,7 @@ pub fn weigh_side_strikes(
     params: Res<LiveParams>,
     clock: Res<Clock>,
     latent: Res<Latent>,
-    mut streams: ResMut<Streams>,
+    streams: Res<Streams>,
     mut ending: ResMut<Ending>,
     sides: Query<(&SideIndex, &Offer)>,
     mut actors: Query<(&ActorIndex, &Influence, &mut StrikeChance)>,
@@ -39,13 +39,14 @@ pub fn weigh_side_strikes(
         influence[i.0] = inf.0;
     }
     let (open, audience) = strike_context(&latent, p, &sides, &mut wait);
+    let mut race = StrikeRace::new(Stream::Escalation, clock.round);
     for (oi, o) in model.strikes.iter().enumerate() {
         let Some(k) = o.own_side else { continue };
         let forced = forced_to_strike(&latent, o.actor);
         let chance = if forced {
             1.0
         } else if open {
-            let noise = misperceive(&model, p, &mut streams, Stream::Escalation);
+            let noise = misperceive(&model, p, &streams, Stream::Escalation, o, clock.round);
             model.member_weights(k, &influence, &mut weights);
             let (mut gain, mut total) = (0.0, 0.0);
             for (&m, &w) in model.members[k].iter().zip(weights.iter()) {
@@ -63,18 +64,9 @@ pub fn weigh_side_strikes(
                 sc.0 = chance;
             }
         }
-        draw_strike(
-            &model,
-            p,
-            &mut streams,
-            Stream::Escalation,
-            o,
-            1.0,
-            clock.round,
-            chance,
-            &mut ending,
-        );
+        race.enter(&model, &streams, oi, 1.0, chance);
     }
+    race.finish(&model, p, &streams, &mut ending);
 }
 
 /// A forced walk-out ends the talks; otherwise they collapse with probability
@@ -84,7 +76,7 @@ pub fn risk_collapse(
     params: Res<LiveParams>,
     clock: Res<Clock>,
     mut latent: ResMut<Latent>,
-    mut streams: ResMut<Streams>,
+    streams: Res<Streams>,
     mut ending: ResMut<Ending>,
     sides: Query<&Standing>,
 ) {
@@ -107,7 +99,8 @@ pub fn risk_collapse(
             * (1.0 + p.collapse_stall_scale * stalled),
     );
     latent.collapse_probability = chance;
-    if streams.uniform(Stream::Escalation) < chance {
+    // Key 0: the talks' own draw (strike options are keyed by their owner and target).
+    if streams.uniform(Stream::Escalation, 0, clock.round, 0) < chance {
         let cause = if stalled >= p.stall_rounds {
             CollapseCause::Stalemate
         } else {

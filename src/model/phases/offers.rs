@@ -47,6 +47,7 @@ pub fn exchange_offers(
     mut buf: Local<ActorBuffers>,
     mut scratch: Local<[Vec<f64>; 4]>,
     mut before: Local<Vec<f64>>,
+    mut start: Local<[Vec<f64>; 2]>,
     mut target: Local<Vec<f64>>,
     mut utils: Local<[Vec<f64>; 2]>,
 ) {
@@ -108,15 +109,16 @@ pub fn exchange_offers(
         }
         let concede = formulas::zeuthen_concessions(risks[0], risks[1], 1e-9);
         let press = p.deadline_pressure * pressure(&latent, clock.round);
+        // Both sides concede toward the other's offer as it stood before this round's moves:
+        // concessions are simultaneous, whichever side is listed first.
+        start[0].clone_from(y0);
+        start[1].clone_from(y1);
         for k in 0..2 {
             if !concede[k] {
                 continue;
             }
-            let (own, other) = if k == 0 {
-                (&mut *y0, &*y1)
-            } else {
-                (&mut *y1, &*y0)
-            };
+            let own = if k == 0 { &mut *y0 } else { &mut *y1 };
+            let other = &start[1 - k];
             let mu = formulas::concession_rate(p.concession_speed, press, trust[k]);
             before.clone_from(own);
             formulas::concession_step(own, other, &model.side_salience[k], p.salience_exponent, mu);

@@ -70,9 +70,9 @@ fn acceptance(
     )
 }
 
-/// Puts the proposals on the table — the mediator's, then each side's offer — and draws each
-/// side's answer, in that order; the first proposal both accept is the deal. A side accepts its
-/// own offer whenever its members ratify it. Also records each side's best chance of accepting a
+/// Puts the proposals on the table — each side's offer and the mediator's text — and draws each
+/// side's one answer for the round; of the proposals both accept, the one with the largest Nash
+/// product is the deal. A side accepts its own offer whenever its members ratify it. Also records each side's best chance of accepting a
 /// proposal other than its own, and its own estimate of a deal (see below).
 #[allow(clippy::too_many_arguments)]
 pub fn respond_to_proposals(
@@ -80,7 +80,7 @@ pub fn respond_to_proposals(
     params: Res<LiveParams>,
     clock: Res<Clock>,
     latent: Res<Latent>,
-    mut streams: ResMut<Streams>,
+    streams: Res<Streams>,
     mut ending: ResMut<Ending>,
     actors: Query<(&ActorIndex, &Influence, &NoDeal)>,
     mut sides: Query<(&SideIndex, &Offer, &mut Standing)>,
@@ -108,8 +108,7 @@ pub fn respond_to_proposals(
             return;
         }
     }
-    // The proposals: each side's offer, then the mediator's if there is one; the mediator's is
-    // answered first.
+    // The proposals: each side's offer, and the mediator's text if there is one.
     let proposals = if latent.proposal.is_some() { 3 } else { 2 };
     let point = |c: usize| -> &[f64] {
         match c {
@@ -128,31 +127,53 @@ pub fn respond_to_proposals(
     if let Some(y) = &latent.proposal {
         model.member_utilities(y, &mut utils[2]);
     }
+    // One draw per side for the round: a side accepts every proposal whose acceptance
+    // probability exceeds it, so more proposals are no extra lottery tickets, and neither side
+    // answers first (docs/model.md, "Responses and the deal").
+    let draws: [f64; 2] = std::array::from_fn(|k| {
+        streams.uniform(Stream::Responses, model.side_key[k], clock.round, 0)
+    });
     let mut best = [0.0f64; 2];
-    let mut agreed = None;
-    let order: &[usize] = if proposals == 3 { &[2, 0, 1] } else { &[0, 1] };
-    for &c in order {
+    let mut agreed: Option<(f64, usize)> = None;
+    for c in 0..proposals {
         let proposer = (c < 2).then_some(c);
-        let mut probs = [0.0; 2];
+        let mut both = true;
         for k in 0..2 {
             let u_own = utils[k][s.sides[k].leader];
             let (prob, _) =
                 acceptance(&model, p, &mut buf, k, trust[k], point(c), &utils[c], u_own);
-            if proposer == Some(k) {
-                probs[k] = if prob > 0.0 { 1.0 } else { 0.0 };
+            let prob = if proposer == Some(k) {
+                if prob > 0.0 { 1.0 } else { 0.0 }
             } else {
-                probs[k] = prob;
                 best[k] = best[k].max(prob);
-            }
+                prob
+            };
+            both &= draws[k] < prob;
         }
-        let draws = [
-            streams.uniform(Stream::Responses),
-            streams.uniform(Stream::Responses),
-        ];
-        if agreed.is_none() && draws[0] < probs[0] && draws[1] < probs[1] {
-            agreed = Some(point(c).to_vec());
+        if !both {
+            continue;
+        }
+        // Several proposals accepted by both: the one with the largest Nash product of the
+        // leaders' gains over no deal (Nash 1950); equal products go to the lower point, so the
+        // choice does not depend on which side is listed first.
+        let product: f64 = (0..2)
+            .map(|k| {
+                let l = s.sides[k].leader;
+                (utils[c][l] + s.actors[l].deal_bonus - buf.no_deal[l]).max(0.0)
+            })
+            .product();
+        let better = match agreed {
+            None => true,
+            Some((best_product, b)) => {
+                product > best_product
+                    || (product == best_product && lexicographic_lt(point(c), point(b)))
+            }
+        };
+        if better {
+            agreed = Some((product, c));
         }
     }
+    let agreed = agreed.map(|(_, c)| point(c).to_vec());
     // Each side's own estimate of a deal: the chance it would accept the other side's offer
     // where that side is heading — its offer moved on by its last move. A side that sees the
     // other conceding is optimistic; one facing a side that holds firm is not.
@@ -177,6 +198,15 @@ pub fn respond_to_proposals(
     if let Some(terms) = agreed {
         ending.0 = Some(deal(&model, p, &trust, terms, clock.round));
     }
+}
+
+/// `a` comes before `b` in the order of the issues (a tie-break that ignores the listing of
+/// the sides).
+fn lexicographic_lt(a: &[f64], b: &[f64]) -> bool {
+    a.iter()
+        .zip(b)
+        .find(|(x, y)| x != y)
+        .is_some_and(|(x, y)| x < y)
 }
 
 fn deal(model: &Model, p: &Params, trust: &[f64; 2], terms: Vec<f64>, round: usize) -> Outcome {

@@ -4,15 +4,17 @@ use bevy_ecs::prelude::*;
 
 use crate::model::components::{ActorIndex, Mandate, SideIndex, Standing, Voice};
 use crate::model::formulas;
-use crate::model::resources::{LiveParams, Model};
+use crate::model::resources::{Clock, LiveParams, Model};
 use crate::model::rng::{Stream, Streams};
 
 /// Each member states its ideal shaded toward its side's mandate by λ, plus N(0, σ_msg) noise;
-/// a scheduled statement replaces that on the issues it addresses. In actor order.
+/// a scheduled statement replaces that on the issues it addresses.
+#[allow(clippy::too_many_arguments)] // a system: each argument is one resource or query
 pub fn make_statements(
     model: Res<Model>,
     params: Res<LiveParams>,
-    mut streams: ResMut<Streams>,
+    clock: Res<Clock>,
+    streams: Res<Streams>,
     sides: Query<(&SideIndex, &Mandate)>,
     mut voices: Query<(&ActorIndex, &mut Voice)>,
     mut mandates: Local<Vec<Vec<f64>>>,
@@ -25,14 +27,15 @@ pub fn make_statements(
         mandates[k.0].clone_from(&m.0);
     }
     let (shade, sigma) = (params.0.statement_shading, params.0.message_noise);
-    // One draw per member and issue, in actor order (also where a scheduled statement overrides).
+    // One keyed draw per member, issue and round (also where a scheduled statement overrides).
     noise.clear();
     noise.resize(s.actors.len() * n, 0.0);
     if sigma > 0.0 {
         for (a, actor) in s.actors.iter().enumerate() {
             if actor.side.is_some() {
-                for x in &mut noise[a * n..(a + 1) * n] {
-                    *x = sigma * streams.normal(Stream::Signalling);
+                let key = model.actor_key[a];
+                for (x, &issue) in noise[a * n..(a + 1) * n].iter_mut().zip(&model.issue_key) {
+                    *x = sigma * streams.normal(Stream::Signalling, key, clock.round, issue);
                 }
             }
         }

@@ -6,7 +6,7 @@ use bevy_ecs::prelude::*;
 use crate::model::components::{ActorIndex, Influence, NoDeal, Offer, SideIndex, StrikeChance};
 use crate::model::formulas;
 use crate::model::resources::{Clock, Ending, Latent, LiveParams, Model, StrikeOption};
-use crate::model::rng::{Stream, Streams};
+use crate::model::rng::{Stream, Streams, pair_key};
 use crate::outcome::{Outcome, Response};
 use crate::scenario::types::{ForcedKind, Params};
 
@@ -73,19 +73,30 @@ pub fn strike_gain(
     u_strike - u_wait
 }
 
-/// Misperception: the noise on a striker's estimate of success, reduced by mediation.
-pub fn misperceive(model: &Model, params: &Params, streams: &mut Streams, stream: Stream) -> f64 {
+/// Misperception: the noise on option `o`'s owner's estimate of success this round, reduced by
+/// mediation (slot 0 of the option's draws).
+pub fn misperceive(
+    model: &Model,
+    params: &Params,
+    streams: &Streams,
+    stream: Stream,
+    o: &StrikeOption,
+    round: usize,
+) -> f64 {
     let clarity = model.mediators.iter().map(|m| m.1).fold(0.0, f64::max);
-    params.optimism_bias + params.misperception * (1.0 - clarity) * streams.normal(stream)
+    params.optimism_bias
+        + params.misperception * (1.0 - clarity) * streams.normal(stream, o.key, round, 0)
 }
 
 /// How a strike ends the run: each protector of the target answers (military with its
 /// `military` probability, material up to its `response` probability, diplomatic otherwise),
-/// and the target retaliates with probability `retaliation`.
-pub fn strike_outcome(
+/// and the target retaliates with probability `retaliation`. Each answer is its own keyed draw
+/// (slot 2 of the option's draws for the retaliation, slot 3 of the option and protector pair
+/// for a protector).
+fn strike_outcome(
     model: &Model,
     params: &Params,
-    streams: &mut Streams,
+    streams: &Streams,
     stream: Stream,
     o: &StrikeOption,
     g: f64,
@@ -96,7 +107,8 @@ pub fn strike_outcome(
         .iter()
         .filter(|p| p.1 == o.target)
         .map(|&(actor, _, _, response, military)| {
-            let u = streams.uniform(stream);
+            let key = pair_key(o.key, model.actor_key[actor]);
+            let u = streams.uniform(stream, key, round, 3);
             let level = if u < military {
                 Response::Military
             } else if u < response {
@@ -107,7 +119,7 @@ pub fn strike_outcome(
             (actor, level)
         })
         .collect();
-    let retaliation = streams.uniform(stream) < params.retaliation;
+    let retaliation = streams.uniform(stream, o.key, round, 2) < params.retaliation;
     Outcome::Strike {
         by: o.actor,
         patron_approval: g,
@@ -117,24 +129,67 @@ pub fn strike_outcome(
     }
 }
 
-/// Draws whether the option `o` is used this round, with probability `chance`, and if so ends
-/// the run with the strike (at most one strike ends a run: nothing is drawn once it has ended).
-#[allow(clippy::too_many_arguments)]
-pub fn draw_strike(
-    model: &Model,
-    params: &Params,
-    streams: &mut Streams,
+/// The strike decisions of one phase, taken at once: every option draws (slot 1 of its draws)
+/// whatever the others do; of the options whose draw falls below their chance, the one whose
+/// draw falls furthest below it (the smallest `u / chance`) strikes. At most one strike ends a
+/// run, and which one does not depend on the order of the options.
+pub struct StrikeRace {
     stream: Stream,
-    o: &StrikeOption,
-    approval: f64,
     round: usize,
-    chance: f64,
-    ending: &mut Ending,
-) {
-    if chance > 0.0 && ending.0.is_none() && streams.uniform(stream) < chance {
-        ending.0 = Some(strike_outcome(
-            model, params, streams, stream, o, approval, round,
-        ));
+    /// (u / chance, option key, option index, patron approval) of the leading strike.
+    leader: Option<(f64, u64, usize, f64)>,
+}
+
+impl StrikeRace {
+    /// An empty race of `stream` in `round`.
+    pub fn new(stream: Stream, round: usize) -> Self {
+        StrikeRace {
+            stream,
+            round,
+            leader: None,
+        }
+    }
+
+    /// Option `oi` takes part with probability `chance` of striking, at patron approval `approval`.
+    pub fn enter(
+        &mut self,
+        model: &Model,
+        streams: &Streams,
+        oi: usize,
+        approval: f64,
+        chance: f64,
+    ) {
+        if chance <= 0.0 {
+            return;
+        }
+        let key = model.strikes[oi].key;
+        let u = streams.uniform(self.stream, key, self.round, 1);
+        if u >= chance {
+            return;
+        }
+        let score = u / chance;
+        let leads = self
+            .leader
+            .is_none_or(|(s, k, _, _)| score < s || (score == s && key < k));
+        if leads {
+            self.leader = Some((score, key, oi, approval));
+        }
+    }
+
+    /// Ends the run with the winning strike, if any (and if the run has not ended already).
+    pub fn finish(self, model: &Model, params: &Params, streams: &Streams, ending: &mut Ending) {
+        if let (Some((_, _, oi, g)), None) = (self.leader, &ending.0) {
+            let o = &model.strikes[oi];
+            ending.0 = Some(strike_outcome(
+                model,
+                params,
+                streams,
+                self.stream,
+                o,
+                g,
+                self.round,
+            ));
+        }
     }
 }
 
@@ -166,7 +221,7 @@ fn approval(model: &Model, params: &Params, latent: &Latent, oi: usize, influenc
     )
 }
 
-/// Each third party with a military option decides, in actor order, once the talks stall or a
+/// Each third party with a military option decides, all at once, once the talks stall or a
 /// deadline lapses (or when forced): `P = σ(κ·(ΔEU − θ + audience cost))`.
 #[allow(clippy::too_many_arguments)]
 pub fn weigh_third_party_strikes(
@@ -174,7 +229,7 @@ pub fn weigh_third_party_strikes(
     params: Res<LiveParams>,
     clock: Res<Clock>,
     latent: Res<Latent>,
-    mut streams: ResMut<Streams>,
+    streams: Res<Streams>,
     mut ending: ResMut<Ending>,
     sides: Query<(&SideIndex, &Offer)>,
     mut actors: Query<(&ActorIndex, &Influence, &NoDeal, &mut StrikeChance)>,
@@ -189,6 +244,7 @@ pub fn weigh_third_party_strikes(
         influence[i.0] = inf.0;
     }
     let (open, audience) = strike_context(&latent, p, &sides, &mut wait);
+    let mut race = StrikeRace::new(Stream::ThirdParties, clock.round);
     for (oi, o) in model
         .strikes
         .iter()
@@ -202,7 +258,7 @@ pub fn weigh_third_party_strikes(
         } else if open {
             let success = formulas::clamp01(
                 formulas::strike_success(g, o.success, o.success_alone)
-                    + misperceive(&model, p, &mut streams, Stream::ThirdParties),
+                    + misperceive(&model, p, &streams, Stream::ThirdParties, o, clock.round),
             );
             let defiance = p.defiance_cost * (1.0 - g) * latent.progress();
             let gain = strike_gain(&model, p, &latent, o.actor, oi, success, defiance, &wait);
@@ -215,16 +271,7 @@ pub fn weigh_third_party_strikes(
                 sc.0 = chance;
             }
         }
-        draw_strike(
-            &model,
-            p,
-            &mut streams,
-            Stream::ThirdParties,
-            o,
-            g,
-            clock.round,
-            chance,
-            &mut ending,
-        );
+        race.enter(&model, &streams, oi, g, chance);
     }
+    race.finish(&model, p, &streams, &mut ending);
 }
