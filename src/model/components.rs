@@ -74,4 +74,7 @@ pub struct Standing {
     pub acceptance: f64,
     /// The side's own estimate of the chance of a deal this round.
     pub deal_estimate: f64,
+    /// The side's type in this run (docs/model.md §7): sincere, or not (it then reverses
+    /// itself in public more often). Drawn once per run; the other side does not see it.
+    pub sincere: bool,
 }

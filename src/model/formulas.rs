@@ -901,24 +901,33 @@ pub fn wilson_interval(successes: u64, n: u64, z: f64) -> (f64, f64) {
     (lo, hi)
 }
 
-/// Trust after one observation: τ + r·(o − τ), with r = `gain` when the observation o is above
-/// the current trust τ and r = `loss` when it is below.
+/// Trust after one round: the posterior probability that the other side is the sincere type.
 ///
-/// Model: asymmetric adaptive learning of trust (docs/model.md §7): trust is built slowly and
-/// lost quickly (η⁻ > η⁺; Slovic 1993's asymmetry principle), the observation being the other
-/// side's consistency this round (see [`consistency`]).
+/// Model: Bayesian trust (Kydd 2005; docs/model.md §7). A sincere side sends an inconsistent
+/// signal in a round with probability `a`, an insincere one with `b > a`. The observer is not
+/// sure what it saw: it reads the round as inconsistent with probability `w` (one minus the
+/// other side's consistency), so the update is Jeffrey's rule (Jeffrey 1965) over the two
+/// readings:
 ///
-/// Guarantees: τ, o and both rates are clamped to [0, 1], so the result lies between τ and o,
-/// hence in [0, 1]; a rate of 1 jumps to the observation, a rate of 0 keeps τ.
-pub fn trust_update(trust: f64, observed: f64, gain: f64, loss: f64) -> f64 {
-    let trust = clamp01(trust);
-    let observed = clamp01(observed);
-    let rate = if observed >= trust {
-        clamp01(gain)
-    } else {
-        clamp01(loss)
+/// ```text
+/// ψ' = (1 − w)·ψ(1 − a) / [ψ(1 − a) + (1 − ψ)(1 − b)] + w·ψa / [ψa + (1 − ψ)b]
+/// ```
+///
+/// Guarantees: with `w` = 0 or 1 it is Bayes' rule for a consistent or an inconsistent round;
+/// with a = b (the signal says nothing) it returns ψ; a reading whose likelihood is zero under
+/// both types leaves ψ unchanged; inputs are clamped to [0, 1], so the result lies in [0, 1].
+pub fn trust_posterior(trust: f64, inconsistent: f64, a: f64, b: f64) -> f64 {
+    let (t, w, a, b) = (
+        clamp01(trust),
+        clamp01(inconsistent),
+        clamp01(a),
+        clamp01(b),
+    );
+    let bayes = |ls: f64, li: f64| {
+        let z = t * ls + (1.0 - t) * li;
+        if z > 0.0 { t * ls / z } else { t }
     };
-    clamp01(trust + rate * (observed - trust))
+    clamp01((1.0 - w) * bayes(1.0 - a, 1.0 - b) + w * bayes(a, b))
 }
 
 #[cfg(test)]
@@ -1622,15 +1631,26 @@ mod tests {
     }
 
     #[test]
-    fn trust_falls_faster_than_it_rises() {
-        close(trust_update(0.5, 1.0, 0.1, 0.3), 0.55, 1e-15);
-        close(trust_update(0.5, 0.0, 0.1, 0.3), 0.35, 1e-15);
-        // The same distance: a loss moves three times as far as a gain.
-        let up = trust_update(0.5, 0.7, 0.1, 0.3) - 0.5;
-        let down = 0.5 - trust_update(0.5, 0.3, 0.1, 0.3);
-        close(down, 3.0 * up, 1e-15);
-        assert_eq!(trust_update(0.4, 0.9, 1.0, 1.0), 0.9);
-        assert_eq!(trust_update(0.4, 0.9, 0.0, 1.0), 0.4);
-        assert_eq!(trust_update(1.5, -2.0, 0.1, 5.0), 0.0); // clamped inputs, result in [0, 1]
+    fn trust_is_the_posterior_that_the_other_side_is_sincere() {
+        // Bayes' rule by hand: prior 0.4, a = 0.1, b = 0.4.
+        // A clearly inconsistent round: 0.04 / (0.04 + 0.24) = 1/7.
+        close(trust_posterior(0.4, 1.0, 0.1, 0.4), 1.0 / 7.0, 1e-15);
+        // A clearly consistent round: 0.36 / (0.36 + 0.36) = 1/2.
+        close(trust_posterior(0.4, 0.0, 0.1, 0.4), 0.5, 1e-15);
+        // Jeffrey's rule mixes the two readings.
+        close(
+            trust_posterior(0.4, 0.25, 0.1, 0.4),
+            0.75 * 0.5 + 0.25 / 7.0,
+            1e-15,
+        );
+        // Uninformative signals leave trust where it was.
+        close(trust_posterior(0.3, 0.6, 0.2, 0.2), 0.3, 1e-15);
+        // Trust does not stick at a bound: certainty is kept, anything else moves.
+        assert_eq!(trust_posterior(1.0, 1.0, 0.1, 0.4), 1.0);
+        assert!(trust_posterior(0.98, 1.0, 0.1, 0.4) < 0.93);
+        // A reading impossible under both types changes nothing; inputs are clamped.
+        close(trust_posterior(0.7, 1.0, 0.0, 0.0), 0.7, 1e-15);
+        let t = trust_posterior(1.5, -2.0, 5.0, -1.0);
+        assert!((0.0..=1.0).contains(&t));
     }
 }

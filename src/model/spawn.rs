@@ -7,7 +7,7 @@ use bevy_ecs::prelude::*;
 
 use super::components::*;
 use super::resources::*;
-use super::rng::Streams;
+use super::rng::{Stream, Streams};
 use crate::scenario::Scenario;
 
 /// Creates a World with one entity per actor and per side and every resource of the model.
@@ -110,10 +110,13 @@ pub fn reset_run(
             v.spoken = false;
         }
     }
+    streams.reset(id.seed, id.run);
     for (k, mut st, mut offer) in &mut sides {
         let leader = &s.actors[s.sides[k.0].leader];
+        let type_draw = streams.uniform(Stream::Types, model.side_key[k.0], 0, 0);
         *st = Standing {
             trust: leader.trust.initial,
+            sincere: type_draw < s.sides[k.0].sincere,
             ..Default::default()
         };
         offer.risk = 0.0;
@@ -137,5 +140,4 @@ pub fn reset_run(
     *clock = Clock::default();
     ending.0 = None;
     trace.clear();
-    streams.reset(id.seed, id.run);
 }

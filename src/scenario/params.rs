@@ -149,6 +149,14 @@ params! {
     consistency_spread ("ν2"): 1.0 "weight", valid 0.0..=100.0, sweep 0.0..=3.0;
     /// Weight of a reversal (a member contradicting its own last statement) in consistency.
     consistency_reversal ("ν3"): 0.3 "weight", valid 0.0..=100.0, sweep 0.0..=1.0;
+    /// Probability per round that a sincere side reverses itself in public (Kydd 2005).
+    reversal_if_sincere ("a_r"): 0.2 "probability", valid 0.0..=1.0, sweep 0.05..=0.35;
+    /// Probability per round that an insincere side reverses itself in public (Kydd 2005).
+    reversal_if_insincere ("b_r"): 0.5 "probability", valid 0.0..=1.0, sweep 0.3..=0.8;
+    /// Trust never falls below this (a posterior floor: no side is ever sure the other lies).
+    trust_floor ("ψ_min"): 0.02 "probability", valid 0.0..=0.5, sweep 0.0..=0.1;
+    /// Trust never rises above this (no side is ever sure the other is sincere).
+    trust_ceiling ("ψ_max"): 0.98 "probability", valid 0.5..=1.0, sweep 0.9..=1.0;
     /// Standard deviation of the per-round random drift of faction influence.
     influence_drift ("σ_c"): 0.05 "share", valid 0.0..=1.0, sweep 0.0..=0.2;
     /// Latent threat at the start (how much waiting costs those who fear the other side's programme).

@@ -132,6 +132,9 @@ pub struct RawSide {
     pub ratification_quota: Option<Num>,
     /// The leader's self-weight ω relative to the factions' total weight (≥ 0).
     pub leader_weight: Option<Num>,
+    /// Probability that the side is the sincere type in a run (0–1): drawn once per run; an
+    /// insincere side reverses itself in public more often (docs/model.md §7).
+    pub sincere: Option<Num>,
     /// Provenance of the side's values.
     pub because: Option<Because>,
 }
@@ -203,12 +206,8 @@ pub struct RawWar {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields, rename = "Trust")]
 pub struct RawTrust {
-    /// Trust at the start (0–1).
+    /// Trust at the start (0–1): the prior probability that the other side is the sincere type.
     pub initial: Option<Num>,
-    /// Learning rate η⁺ when the other side proves more consistent than trusted (0–1).
-    pub gain: Option<Num>,
-    /// Learning rate η⁻ when it proves less consistent (0–1).
-    pub loss: Option<Num>,
 }
 
 /// What an actor can do outside the talks (docs/model.md §2).

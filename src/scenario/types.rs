@@ -90,6 +90,8 @@ pub struct Side {
     pub ratification_quota: f64,
     /// Leader's self-weight ω.
     pub leader_weight: f64,
+    /// Probability that the side is the sincere type in a run.
+    pub sincere: f64,
 }
 
 /// An actor.
@@ -141,12 +143,8 @@ pub struct War {
 /// Trust parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Trust {
-    /// Initial trust in the other side.
+    /// Initial trust in the other side: the prior that it is the sincere type.
     pub initial: f64,
-    /// Learning rate upward η⁺.
-    pub gain: f64,
-    /// Learning rate downward η⁻.
-    pub loss: f64,
 }
 
 /// A validated capability.
@@ -317,6 +315,7 @@ impl Scenario {
                 s.ratification_quota,
             );
             push(format!("sides.{}.leader_weight", s.id), s.leader_weight);
+            push(format!("sides.{}.sincere", s.id), s.sincere);
         }
         for a in &self.actors {
             let p = format!("actors.{}", a.id);
@@ -335,8 +334,6 @@ impl Scenario {
                 ("war.cost", a.war.cost),
                 ("war.restraint", a.war.restraint),
                 ("trust.initial", a.trust.initial),
-                ("trust.gain", a.trust.gain),
-                ("trust.loss", a.trust.loss),
             ] {
                 push(format!("{p}.{field}"), v);
             }

@@ -670,8 +670,6 @@ impl Validator<'_> {
                     SHARE,
                     Some(0.5),
                 ),
-                gain: self.num(trust.gain, &format!("{f}.trust.gain"), SHARE, Some(0.1)),
-                loss: self.num(trust.loss, &format!("{f}.trust.loss"), SHARE, Some(0.3)),
             },
             capabilities,
         }
@@ -831,6 +829,7 @@ impl Validator<'_> {
                 "veto",
                 "ratification_quota",
                 "leader_weight",
+                "sincere",
             ],
         );
         Side {
@@ -851,6 +850,7 @@ impl Validator<'_> {
                 (0.0, 100.0),
                 Some(1.0),
             ),
+            sincere: self.num(s.sincere, &format!("{f}.sincere"), SHARE, Some(0.5)),
         }
     }
 

@@ -8,23 +8,28 @@ use crate::model::resources::{Clock, LiveParams, Model};
 use crate::model::rng::{Stream, Streams};
 
 /// Each member states its ideal shaded toward its side's mandate by λ, plus N(0, σ_msg) noise;
-/// a scheduled statement replaces that on the issues it addresses.
+/// a scheduled statement replaces that on the issues it addresses. A member also reverses
+/// itself in public with its side's type's probability (`a_r` if the side is sincere, `b_r`
+/// if not; one keyed draw per member and round): the signals trust learns from (Kydd 2005).
 #[allow(clippy::too_many_arguments)] // a system: each argument is one resource or query
 pub fn make_statements(
     model: Res<Model>,
     params: Res<LiveParams>,
     clock: Res<Clock>,
     streams: Res<Streams>,
-    sides: Query<(&SideIndex, &Mandate)>,
+    sides: Query<(&SideIndex, &Mandate, &Standing)>,
     mut voices: Query<(&ActorIndex, &mut Voice)>,
     mut mandates: Local<Vec<Vec<f64>>>,
+    mut sincere: Local<Vec<bool>>,
     mut noise: Local<Vec<f64>>,
 ) {
     let s = &model.scenario;
     let n = s.issues.len();
     mandates.resize(s.sides.len(), Vec::new());
-    for (k, m) in &sides {
+    sincere.resize(s.sides.len(), true);
+    for (k, m, st) in &sides {
         mandates[k.0].clone_from(&m.0);
+        sincere[k.0] = st.sincere;
     }
     let (shade, sigma) = (params.0.statement_shading, params.0.message_noise);
     // One keyed draw per member, issue and round (also where a scheduled statement overrides).
@@ -42,7 +47,16 @@ pub fn make_statements(
     }
     for (i, mut v) in &mut voices {
         let a = &s.actors[i.0];
-        let mandate = &mandates[a.side.expect("voices belong to side members")];
+        let k = a.side.expect("voices belong to side members");
+        let mandate = &mandates[k];
+        let rate = if sincere[k] {
+            params.0.reversal_if_sincere
+        } else {
+            params.0.reversal_if_insincere
+        };
+        if streams.uniform(Stream::Types, model.actor_key[i.0], clock.round, 1) < rate {
+            v.reversed = true;
+        }
         let v = &mut *v;
         if v.spoken {
             v.prev.clone_from(&v.now);
