@@ -167,6 +167,8 @@ pub enum Outcome {
         /// Probability that the deal survives a full administration term, from the sides'
         /// reneging hazards: (1 − h̄)^T_a.
         durability: f64,
+        /// Whose text it is.
+        via: DealVia,
     },
     /// The horizon was reached with talks still going.
     TalksContinue,
@@ -204,6 +206,24 @@ impl Outcome {
     }
 }
 
+/// Why a side's win-set refused a proposal (Putnam's Level II, docs/model.md §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Blocker {
+    /// Too few of the side's factions (by influence) prefer it to no deal.
+    Quota,
+    /// This veto player prefers no deal.
+    Veto(usize),
+}
+
+/// Whose text a deal is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DealVia {
+    /// The standing offer of the side of this index.
+    Offer(usize),
+    /// The mediator's proposal.
+    Mediator,
+}
+
 /// The state of the talks at the end of one round: every series the model computes.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct RoundRecord {
@@ -225,6 +245,11 @@ pub struct RoundRecord {
     pub proposal: Option<Vec<f64>>,
     /// Each side's probability of accepting the best proposal on the table.
     pub acceptance: Vec<f64>,
+    /// Per side, why its win-set refused the other side's offer this round (`None`: it did not).
+    pub blocked: Vec<Option<Blocker>>,
+    /// Per side, why its win-set refused the mediator's proposal this round (`None`: it did
+    /// not, or there was none).
+    pub mediator_blocked: Vec<Option<Blocker>>,
     /// Each side's own estimate of the chance of a deal this round.
     pub deal_estimate: Vec<f64>,
     /// Each actor's influence share (0 for actors outside the sides).

@@ -369,3 +369,87 @@ fn list_overrides_work_on_check_run_and_story() {
     ]);
     assert_eq!(text(&out.stdout).matches("one run, seed 1").count(), 2);
 }
+
+#[test]
+fn diagnose_counts_the_live_mechanisms_and_flags_the_inert_ones() {
+    let out = detente(&[
+        "diagnose",
+        "scenarios/iran-talks-2025.ron",
+        "--runs",
+        "2000",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["runs"], 2000);
+    let m = &v["mechanisms"];
+    // The mechanisms the model v2 made live on the baseline: each fails this test if it
+    // becomes inert again.
+    for (name, at_least) in [
+        ("win_set_refuses_offer", 0.15),
+        ("trust_falls", 0.12),
+        ("concession_order_varies", 0.30),
+        ("strike_weighed", 0.02),
+        ("collapse", 0.15),
+    ] {
+        let share = m[name]["share"].as_f64().unwrap();
+        assert!(
+            share >= at_least,
+            "{name} active in {share}, want >= {at_least}"
+        );
+        assert_eq!(m[name]["inert"], false, "{name}");
+    }
+    // Shares are counts over chances, and the inert list is exactly the flagged mechanisms.
+    let mut flagged = Vec::new();
+    for (name, c) in m.as_object().unwrap() {
+        let (a, of) = (c["active"].as_u64().unwrap(), c["of"].as_u64().unwrap());
+        assert!(a <= of && of > 0, "{name}: {a} of {of}");
+        assert!((c["share"].as_f64().unwrap() - a as f64 / of as f64).abs() < 1e-12);
+        if c["inert"] == true {
+            flagged.push(name.clone());
+        }
+    }
+    let mut inert: Vec<String> = v["inert"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect();
+    inert.sort();
+    flagged.sort();
+    assert_eq!(inert, flagged);
+    // Every deal is someone's text, and the deals are those `run` counts.
+    let via: u64 = v["deals_via"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|x| x.as_u64().unwrap())
+        .sum();
+    assert_eq!(via, m["mediator_text_is_the_deal"]["of"].as_u64().unwrap());
+    let run = detente(&[
+        "run",
+        "scenarios/iran-talks-2025.ron",
+        "--runs",
+        "2000",
+        "--format",
+        "json",
+    ]);
+    let r: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let deals = r["outcomes"]["deal"]["share"].as_f64().unwrap() * 2000.0;
+    assert_eq!(via, deals.round() as u64);
+
+    let table = detente(&["diagnose", "scenarios/iran-talks-2025.ron", "--runs", "500"]);
+    assert!(table.status.success(), "{}", text(&table.stderr));
+    let t = text(&table.stdout);
+    assert!(t.contains("mechanism activity over 500 runs"), "{t}");
+    assert!(t.contains("a side's trust in the other falls"), "{t}");
+    assert!(t.contains("Who conceded"), "{t}");
+    for line in t.lines().filter(|l| l.ends_with("INERT")) {
+        let name = line.trim_start().split("  ").next().unwrap();
+        assert!(
+            !name.contains("trust") && !name.contains("win-set refuses"),
+            "{line}"
+        );
+    }
+}

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use detente::outcome::Outcome;
+use detente::outcome::{Blocker, DealVia, Outcome};
 use detente::scenario::Scenario;
 use detente::scenario::load::{load_str, parse_ron};
 use detente::scenario::raw::RawScenario;
@@ -50,6 +50,18 @@ fn describe(s: &Scenario, outcome: &Outcome, trace: &[detente::outcome::RoundRec
                 actor(*by)
             )
         }
+        Outcome::Deal {
+            terms,
+            round,
+            durability,
+            via,
+        } => {
+            let via = match via {
+                DealVia::Offer(k) => s.sides[*k].id.clone(),
+                DealVia::Mediator => "mediator".into(),
+            };
+            format!("deal {terms:?} {round} {durability} {via}")
+        }
         other => format!("{other:?}"),
     };
     let mut sides: Vec<usize> = (0..s.sides.len()).collect();
@@ -67,6 +79,17 @@ fn describe(s: &Scenario, outcome: &Outcome, trace: &[detente::outcome::RoundRec
             );
         }
         out += &format!(" {:?}", row.proposal);
+        for &k in &sides {
+            let name = |b: &Option<Blocker>| match b {
+                Some(Blocker::Veto(a)) => actor(*a),
+                other => format!("{other:?}"),
+            };
+            out += &format!(
+                " {} {}",
+                name(&row.blocked[k]),
+                name(&row.mediator_blocked[k])
+            );
+        }
     }
     out
 }

@@ -108,7 +108,7 @@ proptest! {
                 prop_assert!(rec.gap.is_finite() && rec.influence.iter().all(|c| (0.0..=1.0).contains(c)));
             }
             match v.outcome {
-                Outcome::Deal { terms, round, durability } => {
+                Outcome::Deal { terms, round, durability, .. } => {
                     prop_assert!(terms.iter().all(|y| (0.0..=100.0).contains(y)));
                     prop_assert!((0.0..=1.0).contains(durability) && *round <= horizon);
                 }

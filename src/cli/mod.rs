@@ -12,6 +12,7 @@ use crate::scenario::{Diagnostics, Override};
 
 mod check;
 mod compare;
+mod diagnose;
 mod engines;
 mod experiment;
 mod explain;
@@ -84,6 +85,21 @@ pub enum Command {
         /// Results files.
         #[command(flatten)]
         results: run::OutArgs,
+        /// Work above the soft limits.
+        #[command(flatten)]
+        large: LargeOpt,
+    },
+    /// Count how often each mechanism of the model is active in an ensemble, and flag the
+    /// inert ones.
+    Diagnose {
+        /// Scenario file.
+        file: PathBuf,
+        /// Runs, seed, threads, format.
+        #[command(flatten)]
+        ensemble: EnsembleOpts,
+        /// Override a value before validation (repeatable, one value each).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<Override>,
         /// Work above the soft limits.
         #[command(flatten)]
         large: LargeOpt,
@@ -521,6 +537,24 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             file,
             out: to,
         } => import(kind, &file, to.as_deref(), &mut out),
+        Command::Diagnose {
+            file,
+            ensemble: o,
+            set,
+            large,
+        } => {
+            check_variants(&set, large)?;
+            check_runs(o.runs, 1, large)?;
+            diagnose::run(
+                &file,
+                &set,
+                o.runs,
+                o.seed,
+                capped_threads(o.threads),
+                o.format,
+                &mut out,
+            )
+        }
         Command::Story {
             file,
             seed,

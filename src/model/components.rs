@@ -74,6 +74,10 @@ pub struct Standing {
     pub acceptance: f64,
     /// The side's own estimate of the chance of a deal this round.
     pub deal_estimate: f64,
+    /// Why the side's win-set refused the other side's offer this round, if it did.
+    pub blocked: Option<crate::outcome::Blocker>,
+    /// Why it refused the mediator's proposal this round, if it did.
+    pub mediator_blocked: Option<crate::outcome::Blocker>,
     /// The side's type in this run (docs/model.md §7): sincere, or not (it then reverses
     /// itself in public more often). Drawn once per run; the other side does not see it.
     pub sincere: bool,

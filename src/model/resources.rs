@@ -6,7 +6,7 @@ use bevy_ecs::prelude::*;
 
 use super::formulas;
 use super::rng;
-use crate::outcome::{Outcome, RoundRecord};
+use crate::outcome::{Blocker, Outcome, RoundRecord};
 use crate::scenario::types::{Capability, Params, Role, Scenario};
 
 /// One military option in the scenario, resolved for the model.
@@ -280,9 +280,23 @@ impl Model {
         weights: &[f64],
         no_deal: &[f64],
     ) -> (f64, bool) {
+        let (share, blocker) = self.win_set(k, utility, weights, no_deal);
+        (share, blocker.is_none())
+    }
+
+    /// [`Model::ratification_by`] with the reason for a refusal: a veto (of the veto player
+    /// with the smallest key, so the reason does not depend on how members are listed), or
+    /// else the quota; `None` when the side ratifies.
+    pub fn win_set(
+        &self,
+        k: usize,
+        utility: impl Fn(usize) -> f64,
+        weights: &[f64],
+        no_deal: &[f64],
+    ) -> (f64, Option<Blocker>) {
         let side = &self.scenario.sides[k];
         let (mut yes, mut total) = (0.0, 0.0);
-        let mut vetoed = false;
+        let mut veto: Option<usize> = None;
         for (&m, &w) in self.members[k].iter().zip(weights) {
             let prefers = utility(m) + self.scenario.actors[m].deal_bonus >= no_deal[m];
             if m != side.leader {
@@ -291,19 +305,26 @@ impl Model {
                     yes += w;
                 }
             }
-            if !prefers && side.veto.contains(&m) {
-                vetoed = true;
+            if !prefers
+                && side.veto.contains(&m)
+                && veto.is_none_or(|v| self.actor_key[m] < self.actor_key[v])
+            {
+                veto = Some(m);
             }
         }
         let share = if total > 0.0 { yes / total } else { 0.0 };
-        (
-            share,
-            !vetoed
-                && formulas::ratifies(
-                    &[(true, yes), (false, total - yes)],
-                    side.ratification_quota,
-                ),
-        )
+        let blocker = match veto {
+            Some(v) => Some(Blocker::Veto(v)),
+            None if !formulas::ratifies(
+                &[(true, yes), (false, total - yes)],
+                side.ratification_quota,
+            ) =>
+            {
+                Some(Blocker::Quota)
+            }
+            None => None,
+        };
+        (share, blocker)
     }
 }
 

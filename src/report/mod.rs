@@ -4,6 +4,7 @@
 //! pictures ([`svg`]). The CLI only prints what these modules make.
 pub mod check;
 pub mod compare;
+pub mod diagnose;
 pub mod engines;
 pub mod explain;
 pub mod run;

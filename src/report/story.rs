@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::outcome::{Outcome, RoundRecord};
+use crate::outcome::{Blocker, DealVia, Outcome, RoundRecord};
 use crate::scenario::Override;
 use crate::scenario::types::Scenario;
 
@@ -85,6 +85,27 @@ pub fn story(s: &Scenario, seed: u64, trace: &[RoundRecord], outcome: &Outcome) 
         if let Some(y) = &rec.proposal {
             o += &format!("  The mediator proposes {}.\n", points(s, y));
         }
+        let why = |b: &Blocker| match b {
+            Blocker::Quota => "too few of its factions prefer it to no deal".to_string(),
+            Blocker::Veto(v) => format!("{} vetoes it", s.actors[*v].name),
+        };
+        for k in 0..rec.blocked.len() {
+            if let Some(b) = &rec.blocked[k] {
+                o += &format!(
+                    "  {} could not ratify the offer of {}: {}.\n",
+                    side(k),
+                    side(1 - k),
+                    why(b)
+                );
+            }
+            if let Some(b) = &rec.mediator_blocked[k] {
+                o += &format!(
+                    "  {} could not ratify the mediator's proposal: {}.\n",
+                    side(k),
+                    why(b)
+                );
+            }
+        }
         o += &format!(
             "  Chances of accepting: {} {:.0}%, {} {:.0}%. Own estimate of a deal: {} {:.0}%, {} {:.0}%.\n",
             side(0),
@@ -141,9 +162,14 @@ pub fn story(s: &Scenario, seed: u64, trace: &[RoundRecord], outcome: &Outcome) 
             terms,
             round,
             durability,
+            via,
         } => format!(
-            "a deal in round {round} ({}): {}. Chance it survives a full term: {:.0}%.\n",
+            "a deal in round {round} ({}), on {}: {}. Chance it survives a full term: {:.0}%.\n",
             s.rounds[round - 1].venue,
+            match via {
+                DealVia::Offer(k) => format!("the offer of {}", s.sides[*k].name),
+                DealVia::Mediator => "the mediator's proposal".to_string(),
+            },
             points(s, terms),
             100.0 * durability
         ),

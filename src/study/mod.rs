@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod compare;
 pub mod design;
+pub mod diagnose;
 pub mod executor;
 pub mod experiment;
 pub mod journal;

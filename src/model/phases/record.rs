@@ -42,6 +42,8 @@ pub fn record_round(
     }
     rec.conceded.resize(n_sides, false);
     rec.at_boundary.resize(n_sides, false);
+    rec.blocked.resize(n_sides, None);
+    rec.mediator_blocked.resize(n_sides, None);
     rec.proposal.clone_from(&latent.proposal);
     rec.influence.clear();
     rec.influence.resize(n_actors, 0.0);
@@ -59,6 +61,8 @@ pub fn record_round(
         rec.at_boundary[k] = o.at_boundary;
         rec.acceptance[k] = st.acceptance;
         rec.deal_estimate[k] = st.deal_estimate;
+        rec.blocked[k] = st.blocked;
+        rec.mediator_blocked[k] = st.mediator_blocked;
         rec.trust[k] = st.trust;
         rec.consistency[k] = st.consistency;
     }

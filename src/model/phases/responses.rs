@@ -12,7 +12,7 @@ use crate::model::components::{ActorIndex, Influence, NoDeal, Offer, SideIndex, 
 use crate::model::formulas;
 use crate::model::resources::{Clock, Ending, Latent, LiveParams, Model};
 use crate::model::rng::{Stream, Streams};
-use crate::outcome::Outcome;
+use crate::outcome::{Blocker, DealVia, Outcome};
 use crate::scenario::types::{ForcedKind, Params};
 
 /// Side `k`'s per-round reneging hazard for a deal at `y` (trust, durability, withdrawal).
@@ -29,8 +29,8 @@ pub fn side_hazard(model: &Model, p: &Params, trust: f64, y: &[f64]) -> f64 {
     )
 }
 
-/// Probability that side `k` accepts `y`, and the influence-weighted share of its members who
-/// prefer `y` to no deal. The side decides by its leader's values; the win-set gates it.
+/// Probability that side `k` accepts `y`, and why its win-set refuses `y` if it does (then the
+/// probability is 0). The side decides by its leader's values; the win-set gates it.
 /// `u_y` holds each actor's utility of `y` (side members at least), `u_own` the leader's
 /// utility of the side's own offer.
 #[allow(clippy::too_many_arguments)]
@@ -43,12 +43,12 @@ fn acceptance(
     y: &[f64],
     u_y: &[f64],
     u_own: f64,
-) -> (f64, f64) {
+) -> (f64, Option<Blocker>) {
     let s = &model.scenario;
     model.member_weights(k, &buf.influence, &mut buf.weights);
-    let (share, ratified) = model.ratification_by(k, |m| u_y[m], &buf.weights, &buf.no_deal);
-    if !ratified {
-        return (0.0, share);
+    let (_, blocker) = model.win_set(k, |m| u_y[m], &buf.weights, &buf.no_deal);
+    if blocker.is_some() {
+        return (0.0, blocker);
     }
     let l = s.sides[k].leader;
     let leader = &s.actors[l];
@@ -66,7 +66,7 @@ fn acceptance(
     let v_nodeal = d + p.aspiration * (u_own + leader.deal_bonus - u).max(0.0);
     (
         formulas::acceptance_probability(p.acceptance_sharpness, v_deal, v_nodeal),
-        share,
+        None,
     )
 }
 
@@ -104,7 +104,8 @@ pub fn respond_to_proposals(
         if action == ForcedKind::Accept {
             let k = s.actors[a].side.expect("validated: on a side");
             let terms = offers[1 - k].clone();
-            ending.0 = Some(deal(&model, p, &trust, terms, clock.round));
+            let via = DealVia::Offer(1 - k);
+            ending.0 = Some(deal(&model, p, &trust, terms, clock.round, via));
             return;
         }
     }
@@ -134,18 +135,21 @@ pub fn respond_to_proposals(
         streams.uniform(Stream::Responses, model.side_key[k], clock.round, 0)
     });
     let mut best = [0.0f64; 2];
+    // Why each side refused the other's offer (index 0) and the mediator's text (index 1).
+    let mut blocked: [[Option<Blocker>; 2]; 2] = [[None; 2]; 2];
     let mut agreed: Option<(f64, usize)> = None;
     for c in 0..proposals {
         let proposer = (c < 2).then_some(c);
         let mut both = true;
         for k in 0..2 {
             let u_own = utils[k][s.sides[k].leader];
-            let (prob, _) =
+            let (prob, blocker) =
                 acceptance(&model, p, &mut buf, k, trust[k], point(c), &utils[c], u_own);
             let prob = if proposer == Some(k) {
                 if prob > 0.0 { 1.0 } else { 0.0 }
             } else {
                 best[k] = best[k].max(prob);
+                blocked[k][usize::from(c == 2)] = blocker;
                 prob
             };
             both &= draws[k] < prob;
@@ -173,7 +177,14 @@ pub fn respond_to_proposals(
             agreed = Some((product, c));
         }
     }
-    let agreed = agreed.map(|(_, c)| point(c).to_vec());
+    let agreed = agreed.map(|(_, c)| {
+        let via = if c < 2 {
+            DealVia::Offer(c)
+        } else {
+            DealVia::Mediator
+        };
+        (point(c).to_vec(), via)
+    });
     // Each side's own estimate of a deal: the chance it would accept the other side's offer
     // where that side is heading — its offer moved on by its last move. A side that sees the
     // other conceding is optimistic; one facing a side that holds firm is not.
@@ -194,9 +205,10 @@ pub fn respond_to_proposals(
     for (k, _, mut st) in &mut sides {
         st.acceptance = best[k.0];
         st.deal_estimate = estimate[k.0];
+        [st.blocked, st.mediator_blocked] = blocked[k.0];
     }
-    if let Some(terms) = agreed {
-        ending.0 = Some(deal(&model, p, &trust, terms, clock.round));
+    if let Some((terms, via)) = agreed {
+        ending.0 = Some(deal(&model, p, &trust, terms, clock.round, via));
     }
 }
 
@@ -209,7 +221,14 @@ fn lexicographic_lt(a: &[f64], b: &[f64]) -> bool {
         .is_some_and(|(x, y)| x < y)
 }
 
-fn deal(model: &Model, p: &Params, trust: &[f64; 2], terms: Vec<f64>, round: usize) -> Outcome {
+fn deal(
+    model: &Model,
+    p: &Params,
+    trust: &[f64; 2],
+    terms: Vec<f64>,
+    round: usize,
+    via: DealVia,
+) -> Outcome {
     let h =
         0.5 * (side_hazard(model, p, trust[0], &terms) + side_hazard(model, p, trust[1], &terms));
     let durability = libm::pow(1.0 - h, p.administration_rounds);
@@ -217,5 +236,6 @@ fn deal(model: &Model, p: &Params, trust: &[f64; 2], terms: Vec<f64>, round: usi
         terms,
         round,
         durability,
+        via,
     }
 }

@@ -1,0 +1,122 @@
+//! What `detente diagnose` prints: each mechanism's activity with the inert ones flagged, deals
+//! by whose text, collapses by cause and who conceded in each round (table or JSON).
+
+use serde_json::{Value, json};
+
+use crate::outcome::CollapseCause;
+use crate::scenario::Scenario;
+use crate::study::diagnose::{Activity, Mechanism};
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", 100.0 * x)
+}
+
+/// The table for people.
+pub fn table(s: &Scenario, a: &Activity, seed: u64) -> String {
+    let mut o = format!(
+        "{} — mechanism activity over {} runs (seed {seed})\n\n",
+        s.name, a.runs
+    );
+    o += &format!(
+        "{:<48} {:>7}  {:<36} {}\n",
+        "Mechanism", "active", "of", "inert below"
+    );
+    for m in Mechanism::ALL {
+        let c = a.count_of(m);
+        let flag = if c.share() < m.inert_below() {
+            "  INERT"
+        } else {
+            ""
+        };
+        o += &format!(
+            "  {:<46} {:>7}  {:<36} {}{flag}\n",
+            m.what(),
+            pct(c.share()),
+            format!("{} {}", c.of, m.unit()),
+            pct(m.inert_below())
+        );
+    }
+    let inert = a.inert();
+    o += &if inert.is_empty() {
+        "\nNo mechanism is inert.\n".to_string()
+    } else {
+        format!(
+            "\nInert on this scenario ({}): {}.\n",
+            inert.len(),
+            inert
+                .iter()
+                .map(|m| m.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let side = |k: usize| s.sides.get(k).map_or("?", |x| x.name.as_str());
+    o += &format!(
+        "\nDeals by whose text: offer of {} {}, offer of {} {}, mediator {}\n",
+        side(0),
+        a.deals_via[0],
+        side(1),
+        a.deals_via[1],
+        a.deals_via[2]
+    );
+    o += "Collapses by cause:";
+    for c in CollapseCause::ALL {
+        o += &format!(" {} {}", c.name(), a.collapse_causes[c.index()]);
+    }
+    o += &format!(
+        "\n\nWho conceded (share of the runs still going)\n  round  {:>9}  {:>16}  {:>16}  {:>9}\n",
+        "neither",
+        format!("{} only", side(0)),
+        format!("{} only", side(1)),
+        "both"
+    );
+    for (r, c) in a.conceded.iter().enumerate() {
+        let n = c.iter().sum::<u64>().max(1) as f64;
+        o += &format!(
+            "  {:<5}  {:>9}  {:>16}  {:>16}  {:>9}\n",
+            r + 1,
+            pct(c[0] as f64 / n),
+            pct(c[1] as f64 / n),
+            pct(c[2] as f64 / n),
+            pct(c[3] as f64 / n)
+        );
+    }
+    o
+}
+
+/// One JSON object for scripts.
+pub fn json(s: &Scenario, a: &Activity, seed: u64) -> Value {
+    let mechanisms: serde_json::Map<String, Value> = Mechanism::ALL
+        .into_iter()
+        .map(|m| {
+            let c = a.count_of(m);
+            (
+                m.name().to_string(),
+                json!({
+                    "active": c.active, "of": c.of, "unit": m.unit(), "share": c.share(),
+                    "inert_below": m.inert_below(), "inert": c.share() < m.inert_below(),
+                }),
+            )
+        })
+        .collect();
+    let sides: Vec<&str> = s.sides.iter().map(|k| k.id.as_str()).collect();
+    json!({
+        "scenario": s.name,
+        "runs": a.runs,
+        "seed": seed,
+        "mechanisms": mechanisms,
+        "inert": a.inert().iter().map(|m| m.name()).collect::<Vec<_>>(),
+        "deals_via": {
+            format!("offer:{}", sides.first().copied().unwrap_or("?")): a.deals_via[0],
+            format!("offer:{}", sides.get(1).copied().unwrap_or("?")): a.deals_via[1],
+            "mediator": a.deals_via[2],
+        },
+        "collapse_causes": CollapseCause::ALL
+            .iter()
+            .map(|c| (c.name().to_string(), json!(a.collapse_causes[c.index()])))
+            .collect::<serde_json::Map<_, _>>(),
+        "conceded_by_round": a.conceded.iter().enumerate().map(|(r, c)| json!({
+            "round": r + 1, "neither": c[0], "side0_only": c[1], "side1_only": c[2], "both": c[3],
+        })).collect::<Vec<_>>(),
+    })
+}
