@@ -389,6 +389,8 @@ fn diagnose_counts_the_live_mechanisms_and_flags_the_inert_ones() {
     for (name, at_least) in [
         ("win_set_refuses_offer", 0.15),
         ("trust_falls", 0.12),
+        ("mediator_proposes", 0.03),
+        ("mediator_text_is_the_deal", 0.10),
         ("concession_order_varies", 0.30),
         ("strike_weighed", 0.02),
         ("collapse", 0.15),

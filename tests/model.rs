@@ -524,3 +524,42 @@ fn trust_falls_in_a_real_share_of_rounds_and_on_the_envoys_reversal() {
         "round 2 with consistent messaging: {consistent_round2:.3} vs {base_round2:.3}"
     );
 }
+
+#[test]
+fn the_mediator_tables_a_text_after_a_stalled_round_and_a_real_share_of_deals_are_its_text() {
+    use detente::outcome::DealVia;
+    let s = scenario(BASELINE, &[]);
+    let mut sim = Sim::new(s.clone());
+    let (mut proposals, mut deals, mut mediated) = (0u32, 0u32, 0u32);
+    for run in 0..2_000 {
+        let v = sim.run(SEED, run);
+        for (i, rec) in v.trace.iter().enumerate() {
+            let Some(text) = &rec.proposal else { continue };
+            proposals += 1;
+            // The baseline has no deadline: only a stalled round before calls the mediator in.
+            assert!(
+                i > 0 && v.trace[i - 1].stalled_rounds > 0,
+                "run {run}: a text in round {} after a round that progressed",
+                rec.round
+            );
+            // The text lies in the box the two offers span.
+            for (d, y) in text.iter().enumerate() {
+                let (a, b) = (rec.offers[0][d], rec.offers[1][d]);
+                assert!(
+                    y >= &(a.min(b) - 1e-9) && y <= &(a.max(b) + 1e-9),
+                    "{text:?}"
+                );
+            }
+        }
+        if let Outcome::Deal { via, .. } = &v.outcome {
+            deals += 1;
+            mediated += u32::from(*via == DealVia::Mediator);
+        }
+    }
+    assert!(proposals > 500, "{proposals} texts in 2,000 runs");
+    let share = f64::from(mediated) / f64::from(deals);
+    assert!(
+        share > 0.12,
+        "{mediated} of {deals} deals are the mediator's text"
+    );
+}

@@ -439,6 +439,37 @@ pub fn nash_product(a: &Bargainer<'_>, b: &Bargainer<'_>, y: &[f64]) -> f64 {
     }
 }
 
+/// Bargaining powers of two parties from their impatience `r_k = −ln δ_k` (per round):
+/// `α_k ∝ 1/r_k`, scaled to sum to 2 (so equal patience gives the symmetric Nash solution).
+///
+/// Model: the limit of Rubinstein's (1982) alternating offers as the time between offers
+/// shrinks is the asymmetric Nash solution with powers `1/r_k` (Binmore, Rubinstein and
+/// Wolinsky 1986): the more patient party gets more.
+///
+/// Guarantees: powers are finite, non-negative and sum to 2; a party with zero impatience
+/// against a positive one gets all the power, an infinitely impatient one none against a
+/// finite one; two alike at either extreme get 1 each.
+pub fn patience_powers(r_a: f64, r_b: f64) -> [f64; 2] {
+    // Patience w = 1/r: infinite for a party that does not discount, 0 for an infinitely
+    // impatient one (and for NaN, which counts as infinitely impatient).
+    let patience = |r: f64| {
+        if r > 0.0 {
+            1.0 / r
+        } else if r.is_nan() {
+            0.0
+        } else {
+            f64::INFINITY
+        }
+    };
+    let (wa, wb) = (patience(r_a), patience(r_b));
+    match (wa.is_infinite(), wb.is_infinite()) {
+        (true, false) => [2.0, 0.0],
+        (false, true) => [0.0, 2.0],
+        _ if wa + wb > 0.0 && (wa + wb).is_finite() => [2.0 * wa / (wa + wb), 2.0 * wb / (wa + wb)],
+        _ => [1.0, 1.0],
+    }
+}
+
 /// Below this gain (utility units), the search objective of [`nash_point`] replaces ln by its
 /// Taylor extension.
 const NASH_EPS: f64 = 1e-9;
@@ -933,6 +964,24 @@ pub fn trust_posterior(trust: f64, inconsistent: f64, a: f64, b: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn patience_powers_favour_the_more_patient_party() {
+        // δ = 0.97 against δ = 0.95: α ∝ 1/−ln δ.
+        let (ra, rb) = (-f64::ln(0.97), -f64::ln(0.95));
+        let [a, b] = patience_powers(ra, rb);
+        let expected_a = 2.0 * (1.0 / ra) / (1.0 / ra + 1.0 / rb);
+        assert!((a - expected_a).abs() < 1e-12, "{a} vs {expected_a}");
+        assert!((a + b - 2.0).abs() < 1e-12);
+        assert!(a > 1.2 && b < 0.8, "{a} {b}");
+        assert_eq!(patience_powers(0.1, 0.1), [1.0, 1.0]);
+        assert_eq!(patience_powers(0.0, 0.1), [2.0, 0.0]);
+        assert_eq!(patience_powers(0.1, 0.0), [0.0, 2.0]);
+        assert_eq!(patience_powers(0.0, 0.0), [1.0, 1.0]);
+        assert_eq!(patience_powers(f64::INFINITY, 0.2), [0.0, 2.0]);
+        assert_eq!(patience_powers(f64::INFINITY, f64::INFINITY), [1.0, 1.0]);
+        assert_eq!(patience_powers(f64::NAN, 0.2), [0.0, 2.0]);
+    }
 
     /// Asserts |a − b| ≤ tol, with a message naming both.
     fn close(a: f64, b: f64, tol: f64) {

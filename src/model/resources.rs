@@ -346,6 +346,9 @@ pub struct Latent {
     pub gap: f64,
     /// Consecutive rounds in which the gap did not narrow enough.
     pub stalled_rounds: u32,
+    /// The previous round stalled (read by the mediator, which steps in after a stalled round;
+    /// lagged so that this round's offers do not decide whether this round is mediated).
+    pub stalled_last: bool,
     /// Last round before a deadline lapses, if one was set.
     pub deadline: Option<usize>,
     /// A deadline has lapsed without a deal.

@@ -33,6 +33,8 @@ pub enum Stream {
     Escalation = 4,
     /// Each run's private types (docs/model.md, "Trust").
     Types = 5,
+    /// The mediator's estimates of the sides' no-deal values.
+    Mediation = 6,
 }
 
 /// The SplitMix64 increment γ (the golden ratio in 64 bits).

@@ -129,6 +129,7 @@ pub fn reset_run(
     l.initial_gap = 0.0;
     l.gap = 0.0;
     l.stalled_rounds = 0;
+    l.stalled_last = false;
     l.deadline = None;
     l.deadline_lapsed = false;
     l.commitments.clear();

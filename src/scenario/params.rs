@@ -181,8 +181,9 @@ params! {
     deadline_pressure ("π_d"): 1.0 "multiplier", valid 0.0..=100.0, sweep 0.0..=3.0;
     /// Audience cost added to the gain from striking once a deadline has lapsed.
     audience_cost ("a"): 0.1 "utility", valid 0.0..=1.0, sweep 0.0..=0.3;
-    /// Mean gap between offers under which the mediator proposes the Nash bargaining point.
-    mediation_gap ("g_m"): 15.0 "points", valid 0.0..=100.0, sweep 0.0..=40.0;
+    /// Standard deviation of the mediator's error in estimating each side's no-deal value: it
+    /// proposes the Nash point for the values it believes, not the true ones.
+    mediator_noise ("σ_m"): 0.05 "utility", valid 0.0..=1.0, sweep 0.0..=0.2;
     /// Cost to a third party of striking against its patron's wishes, at full progress.
     defiance_cost ("c_d"): 0.2 "utility", valid 0.0..=1.0, sweep 0.0..=0.5;
     /// Cost C_response of a protector's answer to a strike on its client; a `Protect`

@@ -1,5 +1,5 @@
 //! Phase 4: offers. Zeuthen–Harsanyi concessions bounded by each side's win-set, and the
-//! mediator's Nash bargaining proposal when the offers are close.
+//! mediator's single text after a stalled round or near a deadline.
 
 #![allow(clippy::needless_range_loop)] // per-side and per-issue arrays are indexed together
 
@@ -11,6 +11,7 @@ use crate::model::components::{
 };
 use crate::model::formulas::{self, Bargainer};
 use crate::model::resources::{Clock, Latent, LiveParams, Model};
+use crate::model::rng::{Stream, Streams};
 
 /// Bisection steps used to find where a concession leaves the win-set.
 const BOUNDARY_STEPS: usize = 8;
@@ -67,6 +68,7 @@ pub fn exchange_offers(
         trust[k.0] = standing.trust;
         utils[k.0].clone_from(&offer.utility);
     }
+    latent.stalled_last = latent.stalled_rounds > 0;
     let mut risks = [0.0; 2];
     let mut conceded = [false; 2];
     let mut boundary = [false; 2];
@@ -172,21 +174,30 @@ pub fn exchange_offers(
     }
 }
 
-/// When the offers are within `mediation_gap` and a mediator is present (the round's host, or
-/// any actor with `Mediate`), it proposes the Nash bargaining point between them:
-/// `argmax Π_k (U_k(y) − d_k)` over the box the two offers span, with the leaders' utilities.
+/// The mediator's single text (Raiffa 1982), put on the table when a mediator is present (the
+/// round's host, or any actor with `Mediate`) and the previous round stalled or a deadline falls
+/// in this round or the next. It is the asymmetric Nash bargaining point between the two offers,
+/// `argmax Π_k (U_k(y) − d̂_k)^α_k` over the box they span, with the leaders' utilities, the
+/// mediator's own noisy estimates `d̂_k = d_k + σ_m·z_k` of their no-deal values (one normal
+/// draw per side and round from the mediation stream) and bargaining powers from the leaders'
+/// patience, `α_k ∝ 1/−ln δ_k` (Rubinstein 1982: the more patient side gets more). No text
+/// when the mediator believes no point of the box is better than no deal for both.
+#[allow(clippy::too_many_arguments)]
 pub fn mediate(
     model: Res<Model>,
     params: Res<LiveParams>,
     clock: Res<Clock>,
+    streams: Res<Streams>,
     mut latent: ResMut<Latent>,
     actors: Query<(&ActorIndex, &Influence, &NoDeal)>,
     sides: Query<(&SideIndex, &Offer)>,
     mut buf: Local<ActorBuffers>,
+    mut point: Local<Vec<f64>>,
 ) {
     let s = &model.scenario;
     let hosted = s.rounds[clock.round - 1].host.is_some() || !model.mediators.is_empty();
-    if !hosted || latent.gap >= params.0.mediation_gap {
+    let deadline_near = pressure(&latent, clock.round) >= 0.5;
+    if !hosted || !(latent.stalled_last || deadline_near) {
         return;
     }
     buf.fill(&actors, s.actors.len());
@@ -194,26 +205,37 @@ pub fn mediate(
     for (k, o) in &sides {
         offers[k.0] = &o.y;
     }
+    let impatience = |k: usize| -libm::log(s.actors[s.sides[k].leader].discount.max(1e-12));
+    let powers = formulas::patience_powers(impatience(0), impatience(1));
+    let sigma = params.0.mediator_noise;
     let bargainer = |k: usize| {
         let l = s.sides[k].leader;
+        let error = sigma * streams.normal(Stream::Mediation, model.side_key[k], clock.round, 0);
         Bargainer {
             ideal: &s.actors[l].ideal,
             salience: &model.sal_norm[l],
             gamma: model.gamma[l],
-            disagreement: buf.no_deal[l] - s.actors[l].deal_bonus,
-            power: 1.0,
+            disagreement: buf.no_deal[l] - s.actors[l].deal_bonus + error,
+            power: powers[k],
         }
     };
-    let mut point = vec![0.0; s.issues.len()];
+    // The parties in the order of their sides' keys, not of their listing: the search is exact
+    // only up to rounding, and its rounding must not depend on which side the file lists first.
+    let [a, b] = if model.side_key[0] <= model.side_key[1] {
+        [0, 1]
+    } else {
+        [1, 0]
+    };
+    point.resize(s.issues.len(), 0.0);
     if formulas::nash_point(
-        &bargainer(0),
-        &bargainer(1),
-        offers[0],
-        offers[1],
+        &bargainer(a),
+        &bargainer(b),
+        offers[a],
+        offers[b],
         &mut point,
     )
     .is_some()
     {
-        latent.proposal = Some(point);
+        latent.proposal = Some(point.clone());
     }
 }
