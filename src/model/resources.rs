@@ -256,41 +256,69 @@ impl Model {
         }
     }
 
-    /// The Putnam win-set test of side `k` for deal `y` (Level II ratification): the
-    /// influence-weighted share of the side's factions (lobbying included) that prefer `y`, with
-    /// their value of any deal, to their no-deal value; whether it reaches the ratification
-    /// quota; and whether every veto player (the leader among them, if it holds a veto) agrees.
-    /// The leader weighs in the mandate, not in the quota.
-    pub fn ratification(
+    /// The per-round hazard that the other side reneges on a deal at `y`, as a member of trust
+    /// `trust` in that side sees it: trust, the deal's durability and a change of
+    /// administration (docs/model.md §6).
+    pub fn hazard(&self, p: &Params, trust: f64, y: &[f64]) -> f64 {
+        let durability = self.scenario.durability_issue.map_or(0.0, |d| y[d]);
+        formulas::hazard(
+            p.reneging_hazard,
+            trust,
+            durability,
+            p.hazard_trust_scale,
+            p.hazard_durability_cut,
+            p.withdrawal_probability,
+            p.administration_rounds,
+        )
+    }
+
+    /// What member `m` of a side gains per round from a deal at `y` over no deal,
+    /// `V_deal,m(y) − d_m`, valued with its own discount δ_m, up-front cost K_m (per-round units)
+    /// and hazard: its trust in the other side is the side's current trust `side_trust` shifted
+    /// by how much more or less the member trusted it at the start than the side's leader did
+    /// (docs/model.md §6). `u` is the member's utility of `y` (its deal bonus is added here),
+    /// `d` its no-deal value.
+    #[allow(clippy::too_many_arguments)]
+    pub fn deal_gain(
         &self,
-        k: usize,
+        p: &Params,
+        m: usize,
+        u: f64,
+        d: f64,
+        side_trust: f64,
         y: &[f64],
-        weights: &[f64],
-        no_deal: &[f64],
-    ) -> (f64, bool) {
-        self.ratification_by(k, |m| self.utility(m, y), weights, no_deal)
+    ) -> f64 {
+        let s = &self.scenario;
+        let a = &s.actors[m];
+        let trust = match a.side {
+            Some(k) => formulas::clamp01(
+                side_trust + a.trust.initial - s.actors[s.sides[k].leader].trust.initial,
+            ),
+            None => side_trust,
+        };
+        let h = self.hazard(p, trust, y);
+        let annuity = 1.0 - a.discount;
+        annuity * formulas::deal_value(a.upfront_cost / annuity, u + a.deal_bonus, d, a.discount, h)
+            - d
     }
 
-    /// [`Model::ratification`] with each member's utility of the deal given by `utility`, for
-    /// callers that have computed it already.
-    pub fn ratification_by(
-        &self,
-        k: usize,
-        utility: impl Fn(usize) -> f64,
-        weights: &[f64],
-        no_deal: &[f64],
-    ) -> (f64, bool) {
-        let (share, blocker) = self.win_set(k, utility, weights, no_deal);
-        (share, blocker.is_none())
-    }
-
-    /// [`Model::ratification_by`] with the reason for a refusal: a veto (of the veto player
-    /// with the smallest key, so the reason does not depend on how members are listed), or
-    /// else the quota; `None` when the side ratifies.
+    /// The Putnam win-set test of side `k` for deal `y` (Level II ratification): the
+    /// influence-weighted share of the side's factions (lobbying included) that value the deal,
+    /// with their own hazard, discount and up-front cost ([`Model::deal_gain`]), above their
+    /// no-deal value; whether that share reaches the ratification quota; and whether every veto
+    /// player (the leader among them, if it holds a veto) values it so too. The leader weighs in
+    /// the mandate, not in the quota. `utility(m)` is member m's utility of `y`; `side_trust` the
+    /// side's trust in the other. The reason for a refusal is a veto (of the veto player with the
+    /// smallest key, so the reason does not depend on how members are listed), or else the
+    /// quota; `None` when the side ratifies.
+    #[allow(clippy::too_many_arguments)]
     pub fn win_set(
         &self,
+        p: &Params,
         k: usize,
+        y: &[f64],
         utility: impl Fn(usize) -> f64,
+        side_trust: f64,
         weights: &[f64],
         no_deal: &[f64],
     ) -> (f64, Option<Blocker>) {
@@ -298,17 +326,18 @@ impl Model {
         let (mut yes, mut total) = (0.0, 0.0);
         let mut veto: Option<usize> = None;
         for (&m, &w) in self.members[k].iter().zip(weights) {
-            let prefers = utility(m) + self.scenario.actors[m].deal_bonus >= no_deal[m];
+            let is_veto = side.veto.contains(&m);
+            if m == side.leader && !is_veto {
+                continue;
+            }
+            let prefers = self.deal_gain(p, m, utility(m), no_deal[m], side_trust, y) >= 0.0;
             if m != side.leader {
                 total += w;
                 if prefers {
                     yes += w;
                 }
             }
-            if !prefers
-                && side.veto.contains(&m)
-                && veto.is_none_or(|v| self.actor_key[m] < self.actor_key[v])
-            {
+            if !prefers && is_veto && veto.is_none_or(|v| self.actor_key[m] < self.actor_key[v]) {
                 veto = Some(m);
             }
         }
@@ -325,6 +354,31 @@ impl Model {
             None => None,
         };
         (share, blocker)
+    }
+
+    /// Whether side `k` ratifies `y` ([`Model::win_set`] without the reason), computing each
+    /// member's utility of `y`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn ratifies(
+        &self,
+        p: &Params,
+        k: usize,
+        y: &[f64],
+        side_trust: f64,
+        weights: &[f64],
+        no_deal: &[f64],
+    ) -> bool {
+        self.win_set(
+            p,
+            k,
+            y,
+            |m| self.utility(m, y),
+            side_trust,
+            weights,
+            no_deal,
+        )
+        .1
+        .is_none()
     }
 }
 

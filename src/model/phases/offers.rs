@@ -93,7 +93,11 @@ pub fn exchange_offers(
             };
             model.member_weights(k, influence, weights);
             let u = &mut utils[k];
-            if !model.ratification_by(k, |a| u[a], weights, no_deal).1 {
+            if model
+                .win_set(p, k, y, |a| u[a], trust[k], weights, no_deal)
+                .1
+                .is_some()
+            {
                 for (yd, md) in y.iter_mut().zip(m) {
                     *yd = 0.5 * (*yd + md);
                 }
@@ -125,7 +129,7 @@ pub fn exchange_offers(
             before.clone_from(own);
             formulas::concession_step(own, other, &model.side_salience[k], p.salience_exponent, mu);
             model.member_weights(k, influence, weights);
-            if !model.ratification(k, own, weights, no_deal).1 {
+            if !model.ratifies(p, k, own, trust[k], weights, no_deal) {
                 // Stop at the boundary: the furthest point of the step the side can ratify.
                 target.clone_from(own);
                 let (mut lo, mut hi) = (0.0, 1.0);
@@ -134,7 +138,7 @@ pub fn exchange_offers(
                     for ((o, b), t) in own.iter_mut().zip(before.iter()).zip(target.iter()) {
                         *o = b + mid * (t - b);
                     }
-                    if model.ratification(k, own, weights, no_deal).1 {
+                    if model.ratifies(p, k, own, trust[k], weights, no_deal) {
                         lo = mid
                     } else {
                         hi = mid

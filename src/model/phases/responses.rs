@@ -2,8 +2,9 @@
 //! `σ(κ_a·(1 − δ)·[V_deal(y) − V_nodeal])·1[y ∈ W]`, the deal's value discounted by the fear
 //! that the other side reneges (the commitment problem, Fearon 1995; Powell 2006):
 //! `V_deal = −K + u_R/(1 − δ) + (u − u_R)/(1 − δ(1 − h))` with `u_R` the no-deal value. Values
-//! are compared per round (× (1 − δ)), with the up-front cost K in per-round units. A deal
-//! needs both sides.
+//! are compared per round (× (1 − δ)), with the up-front cost K in per-round units; the
+//! win-set W values the deal so for every member, with its own hazard, discount and cost
+//! (`Model::win_set`, docs/model.md §2). A deal needs both sides.
 
 use bevy_ecs::prelude::*;
 
@@ -14,20 +15,6 @@ use crate::model::resources::{Clock, Ending, Latent, LiveParams, Model};
 use crate::model::rng::{Stream, Streams};
 use crate::outcome::{Blocker, DealVia, Outcome};
 use crate::scenario::types::{ForcedKind, Params};
-
-/// Side `k`'s per-round reneging hazard for a deal at `y` (trust, durability, withdrawal).
-pub fn side_hazard(model: &Model, p: &Params, trust: f64, y: &[f64]) -> f64 {
-    let durability = model.scenario.durability_issue.map_or(0.0, |d| y[d]);
-    formulas::hazard(
-        p.reneging_hazard,
-        trust,
-        durability,
-        p.hazard_trust_scale,
-        p.hazard_durability_cut,
-        p.withdrawal_probability,
-        p.administration_rounds,
-    )
-}
 
 /// Probability that side `k` accepts `y`, and why its win-set refuses `y` if it does (then the
 /// probability is 0). The side decides by its leader's values; the win-set gates it.
@@ -46,26 +33,19 @@ fn acceptance(
 ) -> (f64, Option<Blocker>) {
     let s = &model.scenario;
     model.member_weights(k, &buf.influence, &mut buf.weights);
-    let (_, blocker) = model.win_set(k, |m| u_y[m], &buf.weights, &buf.no_deal);
+    let (_, blocker) = model.win_set(p, k, y, |m| u_y[m], trust, &buf.weights, &buf.no_deal);
     if blocker.is_some() {
         return (0.0, blocker);
     }
     let l = s.sides[k].leader;
-    let leader = &s.actors[l];
-    let d = buf.no_deal[l];
-    let u = u_y[l] + leader.deal_bonus;
-    let h = side_hazard(model, p, trust, y);
-    // Values per round (annuitised by 1 − δ), so κ_a is per unit of per-round utility; the
-    // up-front cost K is stated in the same per-round units.
-    let annuity = 1.0 - leader.discount;
-    let v_deal =
-        annuity * formulas::deal_value(leader.upfront_cost / annuity, u, d, leader.discount, h);
+    // Values per round (annuitised by 1 − δ), so κ_a is per unit of per-round utility.
+    let gain = model.deal_gain(p, l, u_y[l], buf.no_deal[l], trust, y);
     // Accepting forgoes holding out for its own offer: the per-round shortfall of `y` against
     // the side's own offer weighs with τ (Zeuthen: a side gives in when the other's offer is
     // nearly as good as its own).
-    let v_nodeal = d + p.aspiration * (u_own + leader.deal_bonus - u).max(0.0);
+    let holdout = p.aspiration * (u_own - u_y[l]).max(0.0);
     (
-        formulas::acceptance_probability(p.acceptance_sharpness, v_deal, v_nodeal),
+        formulas::acceptance_probability(p.acceptance_sharpness, gain, holdout),
         None,
     )
 }
@@ -229,8 +209,7 @@ fn deal(
     round: usize,
     via: DealVia,
 ) -> Outcome {
-    let h =
-        0.5 * (side_hazard(model, p, trust[0], &terms) + side_hazard(model, p, trust[1], &terms));
+    let h = 0.5 * (model.hazard(p, trust[0], &terms) + model.hazard(p, trust[1], &terms));
     let durability = libm::pow(1.0 - h, p.administration_rounds);
     Outcome::Deal {
         terms,
