@@ -237,6 +237,9 @@ pub struct RoundRecord {
     pub offers: Vec<Vec<f64>>,
     /// Each side's Zeuthen risk (its willingness to risk conflict rather than concede).
     pub zeuthen_risk: Vec<f64>,
+    /// The other side's Zeuthen risk as each side believes it (it concedes when its own risk
+    /// is not higher).
+    pub believed_risk: Vec<f64>,
     /// Which sides conceded this round.
     pub conceded: Vec<bool>,
     /// Which sides' concessions stopped at the boundary of their win-set.

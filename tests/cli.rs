@@ -388,6 +388,9 @@ fn diagnose_counts_the_live_mechanisms_and_flags_the_inert_ones() {
     // becomes inert again.
     for (name, at_least) in [
         ("win_set_refuses_offer", 0.15),
+        ("veto_blocks_proposal", 0.5),
+        ("concession_at_win_set_boundary", 0.015),
+        ("both_sides_hold", 0.05),
         ("trust_falls", 0.12),
         ("mediator_proposes", 0.03),
         ("mediator_text_is_the_deal", 0.10),
@@ -421,6 +424,7 @@ fn diagnose_counts_the_live_mechanisms_and_flags_the_inert_ones() {
     inert.sort();
     flagged.sort();
     assert_eq!(inert, flagged);
+    assert!(inert.is_empty(), "inert on the baseline: {inert:?}");
     // Every deal is someone's text, and the deals are those `run` counts.
     let via: u64 = v["deals_via"]
         .as_object()

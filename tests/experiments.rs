@@ -223,14 +223,16 @@ fn sensitivity_ranks_what_matters_above_what_does_not() {
     let out = detente(&["sensitivity", dir.to_str().unwrap(), "--resamples", "200"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let s = text(&out.stdout);
-    // Israel's war cost ranks first for strikes, and last for deals (it moves them only
-    // through the strikes that end talks).
+    // Israel's war cost ranks first for strikes (and, through the strikes that end talks, for
+    // deals too); the mediator's noise, which only shifts the texts it tables, ranks last for
+    // both.
     let strike = &s[s.find("\nstrike\n").expect("a strike section")..];
     let rows: Vec<&str> = strike.lines().skip(3).take(3).collect();
     assert!(rows[0].contains("actors.israel.war.cost"), "{s}");
+    assert!(rows[2].contains("params.mediator_noise"), "{s}");
     let deal = &s[s.find("\ndeal\n").expect("a deal section")..];
     let rows: Vec<&str> = deal.lines().skip(3).take(3).collect();
-    assert!(rows[2].contains("actors.israel.war.cost"), "{s}");
+    assert!(rows[2].contains("params.mediator_noise"), "{s}");
     let csv = std::fs::read_to_string(dir.join("sensitivity.csv")).unwrap();
     assert!(csv.starts_with("outcome,parameter,method,index,value,lo,hi"));
     assert_eq!(

@@ -277,21 +277,40 @@ fn inconsistent_us_messaging_lowers_irans_trust() {
 }
 
 #[test]
-fn iran_is_more_optimistic_than_washington_in_the_early_rounds() {
-    // Rounds 2–4 (Rome to Oman): the US concedes while Iran holds, so Tehran's own estimate of a
-    // deal is higher than Washington's.
-    let a = ensemble(&scenario(BASELINE, &[]));
-    let est = |k: usize| {
-        (1..4)
-            .map(|r| a.per_round[r].deal_estimate[k].value() / a.per_round[r].runs as f64)
-            .sum::<f64>()
-            / 3.0
-    };
-    let (us, iran) = (est(0), est(1));
-    assert!(
-        iran > 2.0 * us && iran > us + 0.005,
-        "Iran {iran:.4}, US {us:.4}"
-    );
+fn a_side_that_sees_the_other_concede_is_the_more_optimistic() {
+    // Each side's own estimate of a deal projects the other's last move (docs/model.md §6): in
+    // every round from Oman on, a side whose counterpart conceded that round rates a deal at
+    // least twice what it does when the counterpart held. (This replaces "Tehran is more
+    // optimistic than Washington in rounds 2–4", which private resolve undid: both estimates are
+    // then about 1%, Washington's from its weak-resolve draws; docs/model.md §11.)
+    let s = scenario(BASELINE, &[]);
+    let mut sim = Sim::new(s);
+    // [round][side][other conceded] -> (sum, count)
+    let mut acc = [[[(0.0f64, 0u32); 2]; 2]; 8];
+    for run in 0..RUNS {
+        let v = sim.run(SEED, run);
+        for rec in v.trace {
+            for k in 0..2 {
+                let cell = &mut acc[rec.round - 1][k][usize::from(rec.conceded[1 - k])];
+                cell.0 += rec.deal_estimate[k];
+                cell.1 += 1;
+            }
+        }
+    }
+    for (r, round) in acc.iter().enumerate().skip(3) {
+        for (k, side) in round.iter().enumerate() {
+            let mean = |(sum, n): (f64, u32)| {
+                assert!(n >= 200, "round {}: {n} runs", r + 1);
+                sum / f64::from(n)
+            };
+            let (held, conceded) = (mean(side[0]), mean(side[1]));
+            assert!(
+                conceded > 2.0 * held && conceded > held + 0.015,
+                "round {}, side {k}: {conceded:.4} after a concession, {held:.4} after a hold",
+                r + 1
+            );
+        }
+    }
 }
 
 // ---- Comparative statics (docs/model.md §12), through the same overrides users have ----
@@ -304,7 +323,7 @@ fn compare(base: &[&str], variant: &[&str]) -> (Aggregate, Aggregate) {
 }
 
 #[test]
-fn more_hawk_influence_lowers_the_us_mandate_fewer_deals_more_strikes() {
+fn more_hawk_influence_lowers_the_us_mandate_and_gives_fewer_deals() {
     for variant in [
         "actors.hawks.influence=0.7",
         // Four times the baseline's lobbying (0.2): since members value deals with their own
@@ -327,8 +346,12 @@ fn more_hawk_influence_lowers_the_us_mandate_fewer_deals_more_strikes() {
             share(&v, "deal"),
             share(&b, "deal")
         );
+        // Strikes do not rise beyond the noise (+0.5 points for the lobbying): the US's approval
+        // of Israel's strike rises, but the tougher US offer moves the point the talks are
+        // heading to toward Israel's ideal, so waiting looks better to it, and the two nearly
+        // offset (docs/model.md §11). They must not fall either.
         assert!(
-            v.strike_share() > b.strike_share() + 0.01,
+            v.strike_share() > b.strike_share() - 0.005,
             "{variant}: strikes {} vs {}",
             v.strike_share(),
             b.strike_share()
@@ -565,4 +588,35 @@ fn the_mediator_tables_a_text_after_a_stalled_round_and_a_real_share_of_deals_ar
         share > 0.12,
         "{mediated} of {deals} deals are the mediator's text"
     );
+}
+
+#[test]
+fn both_sides_hold_only_under_private_resolve_and_a_hold_is_read_as_resolve() {
+    // Rounds after the first in which neither side concedes (a side whose offer did not move
+    // for want of room still counts as conceding: `believed_risk` tells which rule applied).
+    let holds = |sets_: &[&str]| {
+        let s = scenario(BASELINE, &sets(sets_));
+        let mut sim = Sim::new(s);
+        let (mut both, mut rounds) = (0u32, 0u32);
+        for run in 0..1_000 {
+            let v = sim.run(SEED, run);
+            for rec in v.trace.iter().skip(1) {
+                rounds += 1;
+                let holds: Vec<bool> = (0..2)
+                    .map(|k| rec.zeuthen_risk[k] > rec.believed_risk[k] + 1e-9)
+                    .collect();
+                // The recorded concessions follow the rule.
+                for (held, conceded) in holds.iter().zip(&rec.conceded) {
+                    assert!(!(held & conceded), "run {run} round {}", rec.round);
+                }
+                both += u32::from(holds[0] && holds[1]);
+            }
+        }
+        f64::from(both) / f64::from(rounds)
+    };
+    // Complete information: Zeuthen's rule, someone always concedes.
+    assert_eq!(holds(&["params.resolve_spread=0"]), 0.0);
+    // Private resolve: a real share of stalemates.
+    let share = holds(&[]);
+    assert!(share > 0.05, "both hold in {share} of rounds");
 }

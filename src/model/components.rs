@@ -35,6 +35,12 @@ pub struct Voice {
 #[derive(Component, Debug, Clone, Copy, PartialEq)]
 pub struct NoDeal(pub f64);
 
+/// An actor's private resolve τ_i in this run (docs/model.md §4): a shift of its no-deal
+/// value that the other side does not see, drawn once per run (0 off the sides, and with
+/// `resolve_spread` = 0).
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct Resolve(pub f64);
+
 /// An actor's probability of using its military option this round (0 without one).
 #[derive(Component, Debug, Clone, Copy, PartialEq)]
 pub struct StrikeChance(pub f64);
@@ -56,6 +62,9 @@ pub struct Offer {
     pub conceded: bool,
     /// The concession stopped at the boundary of the side's win-set.
     pub at_boundary: bool,
+    /// The other side's Zeuthen risk as this side believes it this round (from its belief
+    /// about the other leader's resolve); the side concedes when its own risk is not higher.
+    pub believed_risk: f64,
     /// Each actor's utility of `y`, filled for the members of both sides (the offer phase keeps
     /// it in step with `y`; the response phase reads it).
     pub utility: Vec<f64>,
@@ -81,4 +90,11 @@ pub struct Standing {
     /// The side's type in this run (docs/model.md §7): sincere, or not (it then reverses
     /// itself in public more often). Drawn once per run; the other side does not see it.
     pub sincere: bool,
+    /// The side's belief about the other leader's resolve: a normal with this mean and
+    /// standard deviation, common prior N(0, σ_τ), updated from the other side's concessions
+    /// and holds (docs/model.md §4). The update uses only what both sides see, so each side
+    /// knows the other's belief.
+    pub belief_mean: f64,
+    /// Standard deviation of that belief.
+    pub belief_sd: f64,
 }

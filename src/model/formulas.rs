@@ -350,18 +350,97 @@ pub fn zeuthen_risk(u_own_offer: f64, u_other_offer: f64, d: f64) -> f64 {
     }
 }
 
-/// Which sides concede this round under Zeuthen's rule: the side with the lower risk (see
-/// [`zeuthen_risk`]), or both when the risks are within `tie_tolerance` of each other.
+/// Whether a side concedes under Zeuthen's rule against its belief: its own risk is not above
+/// the other's risk as it believes it (see [`zeuthen_risk`]), within `tie_tolerance`.
+///
+/// Model: Zeuthen (1930) / Harsanyi (1956) concession with private resolve (docs/model.md §4).
+/// Both sides may hold when each believes the other the weaker.
+pub fn zeuthen_concedes(own_risk: f64, believed_other_risk: f64, tie_tolerance: f64) -> bool {
+    own_risk <= believed_other_risk + tie_tolerance.max(0.0)
+}
+
+/// Which sides concede under Zeuthen's rule with complete information: the side with the lower
+/// risk, or both when the risks are within `tie_tolerance` of each other ([`zeuthen_concedes`]
+/// with each side's belief equal to the other's true risk).
 ///
 /// Model: Zeuthen (1930) / Harsanyi (1956) concession (docs/model.md §4).
 ///
 /// Guarantees: at least one side concedes. Returns `[a concedes, b concedes]`.
 pub fn zeuthen_concessions(risk_a: f64, risk_b: f64, tie_tolerance: f64) -> [bool; 2] {
-    if (risk_a - risk_b).abs() <= tie_tolerance.max(0.0) {
-        [true, true]
+    [
+        zeuthen_concedes(risk_a, risk_b, tie_tolerance),
+        zeuthen_concedes(risk_b, risk_a, tie_tolerance),
+    ]
+}
+
+/// How fast a side's Zeuthen risk rises with its no-deal value: ∂r/∂d for
+/// r = (U_k(y_k) − U_k(y_j)) / (U_k(y_k) − d), that is r / (U_k(y_k) − d) where 0 < r < 1, and 0
+/// where [`zeuthen_risk`] is at a corner (0 or 1), which a small change of d does not move.
+///
+/// Guarantees: finite and ≥ 0.
+pub fn zeuthen_risk_slope(u_own_offer: f64, u_other_offer: f64, d: f64) -> f64 {
+    let r = zeuthen_risk(u_own_offer, u_other_offer, d);
+    if r <= 0.0 || r >= 1.0 {
+        0.0
     } else {
-        [risk_a < risk_b, risk_b < risk_a]
+        r / (u_own_offer - d)
     }
+}
+
+/// Standard normal density φ(z).
+pub fn normal_pdf(z: f64) -> f64 {
+    const INV_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
+    INV_SQRT_2PI * libm::exp(-0.5 * z * z)
+}
+
+/// Standard normal distribution function Φ(z).
+pub fn normal_cdf(z: f64) -> f64 {
+    0.5 * libm::erfc(-z * std::f64::consts::FRAC_1_SQRT_2)
+}
+
+/// The inverse Mills ratio φ(z)/Φ(z), computed without underflow far in the lower tail (where
+/// it tends to −z).
+///
+/// Guarantees: finite and > 0 for every finite z; ≥ −z.
+pub fn inverse_mills(z: f64) -> f64 {
+    if z < -30.0 {
+        // Φ(z) = φ(z)/(−z) · (1 − 1/z² + 3/z⁴ − …) (Abramowitz & Stegun 26.2.12).
+        let z2 = z * z;
+        -z / (1.0 - 1.0 / z2 + 3.0 / (z2 * z2))
+    } else {
+        normal_pdf(z) / normal_cdf(z)
+    }
+}
+
+/// A normal belief N(m, s²) about an unknown x after observing an event of probability
+/// Φ((a + b·x)/σ): the moments of the exact posterior (assumed-density filtering with a probit
+/// likelihood; Minka 2001, Bishop 2006 §4.5):
+///
+/// ```text
+/// z  = (a + b·m) / √(σ² + b²s²),   λ = φ(z)/Φ(z)
+/// m' = m + λ · b·s² / √(σ² + b²s²)
+/// s'² = s² − λ·(λ + z) · b²s⁴ / (σ² + b²s²)
+/// ```
+///
+/// Here x is the other side's resolve and the event is its concession or its holding firm
+/// (docs/model.md §4): `a_plus_bm` is the event's margin at the current mean, `b` how the
+/// margin moves with x, `noise` σ the observer's uncertainty about the comparison the other
+/// side made. Returns `(m', s')`.
+///
+/// Guarantees: with `s` = 0 or `b` = 0 the belief is unchanged; s' ∈ [0, s]; finite for finite
+/// inputs with σ > 0 or b·s > 0. An unlikely event moves the mean further than a likely one.
+pub fn probit_update(mean: f64, sd: f64, a_plus_bm: f64, b: f64, noise: f64) -> (f64, f64) {
+    let var = sd * sd;
+    let spread2 = noise * noise + b * b * var;
+    if b == 0.0 || var == 0.0 || spread2 <= 0.0 {
+        return (mean, sd);
+    }
+    let spread = spread2.sqrt();
+    let z = a_plus_bm / spread;
+    let lambda = inverse_mills(z);
+    let mean = mean + lambda * b * var / spread;
+    let shrink = (lambda * (lambda + z)).clamp(0.0, 1.0) * b * b * var / spread2;
+    (mean, sd * (1.0 - shrink).max(0.0).sqrt())
 }
 
 /// A side's concession speed μ_k = μ0 · (1 + deadline pressure) · (0.5 + trust in the other).
@@ -1197,6 +1276,58 @@ mod tests {
     }
 
     // --- Zeuthen–Harsanyi -------------------------------------------------------------------
+
+    #[test]
+    fn zeuthen_risk_slope_is_the_derivative() {
+        // r = 0.3/(0.8 − d); at d = 0.2: r = 0.5 and ∂r/∂d = 0.3/0.6² = 5/6.
+        close(zeuthen_risk_slope(0.8, 0.5, 0.2), 0.3 / 0.36, 1e-12);
+        let h = 1e-6;
+        let numeric =
+            (zeuthen_risk(0.8, 0.5, 0.2 + h) - zeuthen_risk(0.8, 0.5, 0.2 - h)) / (2.0 * h);
+        close(zeuthen_risk_slope(0.8, 0.5, 0.2), numeric, 1e-6);
+        assert_eq!(zeuthen_risk_slope(0.5, 0.7, 0.2), 0.0); // corner r = 0
+        assert_eq!(zeuthen_risk_slope(0.8, 0.1, 0.2), 0.0); // corner r = 1
+    }
+
+    #[test]
+    fn probit_update_matches_hand_values_and_numeric_moments() {
+        // Prior N(0, 1), likelihood Φ(x) (a = 0, b = 1, σ = 1): z = 0, λ = φ(0)/Φ(0) = 2φ(0)
+        // = 0.797 884 56; m' = λ/√2 = 0.564 189 58; s'² = 1 − λ²/2 = 1 − 1/π = 0.681 690 11.
+        let (m, s) = probit_update(0.0, 1.0, 0.0, 1.0, 1.0);
+        close(m, 0.564_189_583_547_756_3, 1e-12);
+        close(s * s, 1.0 - 1.0 / std::f64::consts::PI, 1e-12);
+        // Against the moments of prior × likelihood by quadrature, for an unlikely event.
+        let (m0, s0, a, b, sigma) = (0.1, 0.05, -0.3, 2.0, 0.05);
+        let (mut w, mut wx, mut wxx) = (0.0, 0.0, 0.0);
+        let n = 200_000;
+        for i in 0..n {
+            let x = m0 + s0 * (-10.0 + 20.0 * (i as f64 + 0.5) / n as f64);
+            let zx = (x - m0) / s0;
+            let p = normal_pdf(zx) * normal_cdf((a + b * x) / sigma);
+            w += p;
+            wx += p * x;
+            wxx += p * x * x;
+        }
+        let mean = wx / w;
+        let var = wxx / w - mean * mean;
+        let (m, s) = probit_update(m0, s0, a + b * m0, b, sigma);
+        close(m, mean, 1e-9);
+        close(s * s, var, 1e-9);
+        assert!(m > m0, "an event likelier for higher x raises the mean");
+        // Holding firm against the opposite sign lowers it; no information, no change.
+        assert!(probit_update(m0, s0, 0.3 - b * m0, -b, sigma).0 < m0);
+        assert_eq!(probit_update(0.3, 0.0, 1.0, 1.0, 0.1), (0.3, 0.0));
+        assert_eq!(probit_update(0.3, 0.2, 1.0, 0.0, 0.1), (0.3, 0.2));
+        // Far in the tail: finite, and the variance shrinks but stays ≥ 0.
+        let (m, s) = probit_update(0.0, 1.0, -200.0, 1.0, 1.0);
+        assert!(
+            m.is_finite() && m > 100.0 && (0.0..1.0).contains(&s),
+            "{m} {s}"
+        );
+        // The tail series joins the direct ratio smoothly at z = −30.
+        close(inverse_mills(-30.000_001), inverse_mills(-29.999_999), 1e-5);
+        close(inverse_mills(-40.0), 40.024_968_7, 1e-6);
+    }
 
     #[test]
     fn zeuthen_risk_cases() {

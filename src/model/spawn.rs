@@ -17,7 +17,12 @@ pub fn spawn(scenario: Arc<Scenario>) -> World {
     let s = model.scenario.clone();
     let n = s.issues.len();
     for (a, actor) in s.actors.iter().enumerate() {
-        let mut e = world.spawn((ActorIndex(a), Influence(actor.influence), StrikeChance(0.0)));
+        let mut e = world.spawn((
+            ActorIndex(a),
+            Influence(actor.influence),
+            StrikeChance(0.0),
+            Resolve(0.0),
+        ));
         if actor.side.is_some() {
             e.insert((
                 Voice {
@@ -76,19 +81,23 @@ pub fn reset_schedule() -> Schedule {
     schedule
 }
 
+/// Everything an actor entity carries that a run changes.
+type ActorState = (
+    &'static ActorIndex,
+    &'static mut Influence,
+    &'static mut StrikeChance,
+    &'static mut NoDeal,
+    &'static mut Resolve,
+    Option<&'static mut Voice>,
+);
+
 /// Puts every component and resource back to its state before round 1 of the run named by
 /// [`RunId`], in place (allocations are kept).
 #[allow(clippy::too_many_arguments)]
 pub fn reset_run(
     model: Res<Model>,
     id: Res<RunId>,
-    mut actors: Query<(
-        &ActorIndex,
-        &mut Influence,
-        &mut StrikeChance,
-        &mut NoDeal,
-        Option<&mut Voice>,
-    )>,
+    mut actors: Query<ActorState>,
     mut sides: Query<(&SideIndex, &mut Standing, &mut Offer)>,
     mut params: ResMut<LiveParams>,
     mut latent: ResMut<Latent>,
@@ -98,10 +107,19 @@ pub fn reset_run(
     mut streams: ResMut<Streams>,
 ) {
     let s = &model.scenario;
-    for (i, mut inf, mut sc, mut nd, voice) in &mut actors {
+    streams.reset(id.seed, id.run);
+    let spread = s.params.resolve_spread;
+    for (i, mut inf, mut sc, mut nd, mut resolve, voice) in &mut actors {
         inf.0 = s.actors[i.0].influence;
         sc.0 = 0.0;
         nd.0 = 0.0;
+        // Slot 2 of the types stream: slot 0 holds the sides' types (keyed by side id), slot 1
+        // the members' reversals.
+        resolve.0 = if s.actors[i.0].side.is_some() && spread > 0.0 {
+            spread * streams.normal(Stream::Types, model.actor_key[i.0], 0, 2)
+        } else {
+            0.0
+        };
         if let Some(mut v) = voice {
             v.now.fill(0.0);
             v.prev.fill(0.0);
@@ -110,16 +128,18 @@ pub fn reset_run(
             v.spoken = false;
         }
     }
-    streams.reset(id.seed, id.run);
     for (k, mut st, mut offer) in &mut sides {
         let leader = &s.actors[s.sides[k.0].leader];
         let type_draw = streams.uniform(Stream::Types, model.side_key[k.0], 0, 0);
         *st = Standing {
             trust: leader.trust.initial,
             sincere: type_draw < s.sides[k.0].sincere,
+            belief_mean: 0.0,
+            belief_sd: spread,
             ..Default::default()
         };
         offer.risk = 0.0;
+        offer.believed_risk = 0.0;
         offer.conceded = false;
         offer.at_boundary = false;
     }

@@ -57,9 +57,11 @@ pub fn story(s: &Scenario, seed: u64, trace: &[RoundRecord], outcome: &Outcome) 
                         .collect();
                     if moves.is_empty() {
                         o += &format!(
-                            "  {} holds its offer (Zeuthen risk {:.2}).\n",
+                            "  {} holds its offer (Zeuthen risk {:.2}; {} as it believes, {:.2}).\n",
                             side(k),
-                            rec.zeuthen_risk[k]
+                            rec.zeuthen_risk[k],
+                            possessive(side(1 - k)),
+                            rec.believed_risk[k]
                         );
                     } else {
                         let how = if rec.conceded[k] {
@@ -73,10 +75,12 @@ pub fn story(s: &Scenario, seed: u64, trace: &[RoundRecord], outcome: &Outcome) 
                             ""
                         };
                         o += &format!(
-                            "  {} {how}: {}{edge} (Zeuthen risk {:.2}).\n",
+                            "  {} {how}: {}{edge} (Zeuthen risk {:.2}; {} as it believes, {:.2}).\n",
                             side(k),
                             moves.join(", "),
-                            rec.zeuthen_risk[k]
+                            rec.zeuthen_risk[k],
+                            possessive(side(1 - k)),
+                            rec.believed_risk[k]
                         );
                     }
                 }
@@ -242,4 +246,13 @@ pub fn engine_trace(trace: &crate::engines::Trace) -> serde_json::Result<String>
             .collect::<Result<_, _>>()?,
     };
     Ok(lines.join("\n") + "\n")
+}
+
+/// "X's", for a name in a sentence.
+fn possessive(name: &str) -> String {
+    if name.ends_with('s') {
+        format!("{name}'")
+    } else {
+        format!("{name}'s")
+    }
 }

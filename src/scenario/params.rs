@@ -184,6 +184,14 @@ params! {
     /// Standard deviation of the mediator's error in estimating each side's no-deal value: it
     /// proposes the Nash point for the values it believes, not the true ones.
     mediator_noise ("σ_m"): 0.05 "utility", valid 0.0..=1.0, sweep 0.0..=0.2;
+    /// Standard deviation σ_τ of each side member's private resolve τ_i, drawn once per run and
+    /// added to its no-deal value; also the spread of each side's prior belief about the other
+    /// leader's resolve (docs/model.md §4, Fearon 1995). 0: complete information.
+    resolve_spread ("σ_τ"): 0.03 "utility", valid 0.0..=1.0, sweep 0.0..=0.15;
+    /// Noise σ_b of the probit through which a side reads the other's concession or firmness:
+    /// how loosely it thinks the other's choice follows the Zeuthen comparison (docs/model.md
+    /// §4). Larger: slower learning about the other's resolve.
+    belief_noise ("σ_b"): 0.05 "risk", valid 0.001..=1.0, sweep 0.01..=0.2;
     /// Cost to a third party of striking against its patron's wishes, at full progress.
     defiance_cost ("c_d"): 0.2 "utility", valid 0.0..=1.0, sweep 0.0..=0.5;
     /// Cost C_response of a protector's answer to a strike on its client; a `Protect`

@@ -5,7 +5,7 @@
 
 use bevy_ecs::prelude::*;
 
-use crate::model::components::{ActorIndex, Influence, Mandate, NoDeal, SideIndex};
+use crate::model::components::{ActorIndex, Influence, Mandate, NoDeal, Resolve, SideIndex};
 use crate::model::formulas;
 use crate::model::resources::{Clock, Latent, LiveParams, Model};
 use crate::model::rng::{Stream, Streams};
@@ -76,16 +76,17 @@ pub fn form_mandates(
 /// Each side member's no-deal value as it perceives it (docs/model.md §6):
 /// `d = (1 − P)·U(sq) + P·[p̂·U(strike outcome) + (1 − p̂)·U(sq) − ĉ]`, with `P` the perceived
 /// chance that the no-deal path turns military (growing with the threat), and `p̂` lowered for
-/// the target of a strike by its protectors' commitments.
+/// the target of a strike by its protectors' commitments; plus the member's private resolve τ
+/// (§4), which the other side does not see.
 pub fn value_no_deal(
     model: Res<Model>,
     params: Res<LiveParams>,
     latent: Res<Latent>,
-    mut actors: Query<(&ActorIndex, &mut NoDeal)>,
+    mut actors: Query<(&ActorIndex, &Resolve, &mut NoDeal)>,
 ) {
     let s = &model.scenario;
     let p_esc = formulas::clamp01(params.0.escalation_prior * latent.threat);
-    for (i, mut nd) in &mut actors {
+    for (i, resolve, mut nd) in &mut actors {
         let a = &s.actors[i.0];
         let Some(k) = a.side else { continue };
         let protection: f64 = model
@@ -103,6 +104,6 @@ pub fn value_no_deal(
         };
         let u_sq = model.u_status_quo[i.0];
         let u_strike = model.u_strike_point[i.0];
-        nd.0 = formulas::no_deal_value(u_sq, u_strike, p_esc, p_hat, a.war.cost);
+        nd.0 = formulas::no_deal_value(u_sq, u_strike, p_esc, p_hat, a.war.cost) + resolve.0;
     }
 }

@@ -7,7 +7,7 @@ use bevy_ecs::prelude::*;
 
 use super::ActorBuffers;
 use crate::model::components::{
-    ActorIndex, Influence, Mandate, NoDeal, Offer, SideIndex, Standing,
+    ActorIndex, Influence, Mandate, NoDeal, Offer, Resolve, SideIndex, Standing,
 };
 use crate::model::formulas::{self, Bargainer};
 use crate::model::resources::{Clock, Latent, LiveParams, Model};
@@ -34,9 +34,11 @@ fn pressure(latent: &Latent, round: usize) -> f64 {
 }
 
 /// Round 1: offers open at the mandates. Later rounds: a side whose offer its members would no
-/// longer ratify retreats halfway to its mandate; then the side with the lower Zeuthen risk
-/// concedes (ties: both), `y_k,d += μ_k·(1 − ŝ_k,d)^η·(y_j,d − y_k,d)`, never beyond the
-/// boundary of its own win-set. Tracks the gap and stalls.
+/// longer ratify retreats halfway to its mandate; then each side whose Zeuthen risk is not above
+/// the other's, as it believes it, concedes (both may concede, or both hold),
+/// `y_k,d += μ_k·(1 − ŝ_k,d)^η·(y_j,d − y_k,d)`, never beyond the boundary of its own win-set;
+/// each side updates its belief about the other leader's resolve from the other's choice
+/// (docs/model.md §4). Tracks the gap and stalls.
 #[allow(clippy::too_many_arguments)]
 pub fn exchange_offers(
     model: Res<Model>,
@@ -44,7 +46,8 @@ pub fn exchange_offers(
     clock: Res<Clock>,
     mut latent: ResMut<Latent>,
     actors: Query<(&ActorIndex, &Influence, &NoDeal)>,
-    mut sides: Query<(&SideIndex, &Mandate, &mut Offer, &Standing)>,
+    resolve: Query<(&ActorIndex, &Resolve)>,
+    mut sides: Query<(&SideIndex, &Mandate, &mut Offer, &mut Standing)>,
     mut buf: Local<ActorBuffers>,
     mut scratch: Local<[Vec<f64>; 4]>,
     mut before: Local<Vec<f64>>,
@@ -57,6 +60,8 @@ pub fn exchange_offers(
     buf.fill(&actors, s.actors.len());
     let [y0, y1, m0, m1] = &mut *scratch;
     let mut trust = [0.0; 2];
+    // Each side's belief (mean, sd) about the other leader's resolve.
+    let mut belief = [(0.0, 0.0); 2];
     for (k, mandate, offer, standing) in &sides {
         let (y, m) = if k.0 == 0 {
             (&mut *y0, &mut *m0)
@@ -66,10 +71,21 @@ pub fn exchange_offers(
         y.clone_from(&offer.y);
         m.clone_from(&mandate.0);
         trust[k.0] = standing.trust;
+        belief[k.0] = (standing.belief_mean, standing.belief_sd);
         utils[k.0].clone_from(&offer.utility);
+    }
+    let leaders = [s.sides[0].leader, s.sides[1].leader];
+    let mut tau = [0.0; 2];
+    for (i, r) in &resolve {
+        for k in 0..2 {
+            if i.0 == leaders[k] {
+                tau[k] = r.0;
+            }
+        }
     }
     latent.stalled_last = latent.stalled_rounds > 0;
     let mut risks = [0.0; 2];
+    let mut believed = [0.0; 2];
     let mut conceded = [false; 2];
     let mut boundary = [false; 2];
     if clock.round == 1 {
@@ -104,16 +120,37 @@ pub fn exchange_offers(
                 model.member_utilities(y, u);
             }
         }
+        // Side k's leader's utilities of its own offer and of the other's, deal bonus included.
+        let own = |k: usize| utils[k][leaders[k]] + s.actors[leaders[k]].deal_bonus;
+        let others = |k: usize| utils[1 - k][leaders[k]] + s.actors[leaders[k]].deal_bonus;
+        // Side k's no-deal value as the other side sees it: without its private resolve, plus
+        // the other side's belief about that resolve.
+        let seen: [f64; 2] =
+            std::array::from_fn(|k| no_deal[leaders[k]] - tau[k] + belief[1 - k].0);
         for k in 0..2 {
-            let leader = s.sides[k].leader;
-            let bonus = s.actors[leader].deal_bonus;
-            risks[k] = formulas::zeuthen_risk(
-                utils[k][leader] + bonus,
-                utils[1 - k][leader] + bonus,
-                no_deal[leader],
-            );
+            risks[k] = formulas::zeuthen_risk(own(k), others(k), no_deal[leaders[k]]);
+            believed[k] = formulas::zeuthen_risk(own(1 - k), others(1 - k), seen[1 - k]);
         }
-        let concede = formulas::zeuthen_concessions(risks[0], risks[1], 1e-9);
+        // Each side concedes when its own risk is not above the other's as it believes it
+        // (Zeuthen–Harsanyi against beliefs): both may hold when each believes the other
+        // weaker; with complete information this is Zeuthen's rule (ties: both concede).
+        let concede: [bool; 2] =
+            std::array::from_fn(|k| formulas::zeuthen_concedes(risks[k], believed[k], 1e-9));
+        // What each side learns about the other leader's resolve from its choice: side j
+        // conceded iff its true risk was not above its belief about k's, `believed[j]`, which k
+        // knows (beliefs are updated from public moves only). k's model of j's risk is linear in
+        // j's resolve around k's belief, with slope ∂r/∂d, seen through a probit of noise σ_b.
+        for k in 0..2 {
+            let j = 1 - k;
+            let slope = formulas::zeuthen_risk_slope(own(j), others(j), seen[j]);
+            let (margin, b) = if concede[j] {
+                (believed[j] - believed[k], -slope)
+            } else {
+                (believed[k] - believed[j], slope)
+            };
+            let (m, sd) = belief[k];
+            belief[k] = formulas::probit_update(m, sd, margin, b, p.belief_noise);
+        }
         let press = p.deadline_pressure * pressure(&latent, clock.round);
         // Both sides concede toward the other's offer as it stood before this round's moves:
         // concessions are simultaneous, whichever side is listed first.
@@ -162,7 +199,9 @@ pub fn exchange_offers(
         }
         latent.gap = g;
     }
-    for (k, _, mut offer, _) in &mut sides {
+    for (k, _, mut offer, mut standing) in &mut sides {
+        (standing.belief_mean, standing.belief_sd) = belief[k.0];
+        offer.believed_risk = believed[k.0];
         let y = if k.0 == 0 { &*y0 } else { &*y1 };
         if clock.round == 1 {
             offer.prev.clone_from(y);

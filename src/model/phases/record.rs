@@ -33,6 +33,7 @@ pub fn record_round(
     rec.offers.resize(n_sides, Vec::new());
     for v in [
         &mut rec.zeuthen_risk,
+        &mut rec.believed_risk,
         &mut rec.acceptance,
         &mut rec.deal_estimate,
         &mut rec.trust,
@@ -57,6 +58,7 @@ pub fn record_round(
         rec.mandates[k].clone_from(&m.0);
         rec.offers[k].clone_from(&o.y);
         rec.zeuthen_risk[k] = o.risk;
+        rec.believed_risk[k] = o.believed_risk;
         rec.conceded[k] = o.conceded;
         rec.at_boundary[k] = o.at_boundary;
         rec.acceptance[k] = st.acceptance;
