@@ -213,6 +213,14 @@ pub enum Blocker {
     Quota,
     /// This veto player prefers no deal.
     Veto(usize),
+    /// The proposal crosses this actor's red line on this issue (the actor is the side's
+    /// leader or one of its veto players; docs/model.md §2).
+    RedLine {
+        /// The actor whose red line it is.
+        actor: usize,
+        /// The issue.
+        issue: usize,
+    },
 }
 
 /// Whose text a deal is.
@@ -244,6 +252,8 @@ pub struct RoundRecord {
     pub conceded: Vec<bool>,
     /// Which sides' concessions stopped at the boundary of their win-set.
     pub at_boundary: Vec<bool>,
+    /// Which sides' concessions stopped at a red line of their leader.
+    pub at_red_line: Vec<bool>,
     /// The mediator's proposal, if one was made.
     pub proposal: Option<Vec<f64>>,
     /// Each side's probability of accepting the best proposal on the table.

@@ -390,6 +390,7 @@ fn diagnose_counts_the_live_mechanisms_and_flags_the_inert_ones() {
         ("win_set_refuses_offer", 0.15),
         ("veto_blocks_proposal", 0.5),
         ("concession_at_win_set_boundary", 0.015),
+        ("red_line_binds", 0.5),
         ("both_sides_hold", 0.05),
         ("trust_falls", 0.12),
         ("mediator_proposes", 0.03),

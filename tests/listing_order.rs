@@ -82,6 +82,9 @@ fn describe(s: &Scenario, outcome: &Outcome, trace: &[detente::outcome::RoundRec
         for &k in &sides {
             let name = |b: &Option<Blocker>| match b {
                 Some(Blocker::Veto(a)) => actor(*a),
+                Some(Blocker::RedLine { actor: a, issue }) => {
+                    format!("red line {} {}", actor(*a), s.issues[*issue].id)
+                }
                 other => format!("{other:?}"),
             };
             out += &format!(

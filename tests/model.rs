@@ -620,3 +620,31 @@ fn both_sides_hold_only_under_private_resolve_and_a_hold_is_read_as_resolve() {
     let share = holds(&[]);
     assert!(share > 0.05, "both hold in {share} of rounds");
 }
+
+#[test]
+fn no_deal_crosses_the_iranian_veto_players_red_line_and_without_it_some_would() {
+    // Khamenei declares enrichment at least 40 (C16). Without that red line, a share of the
+    // deals settle below it: the line binds on outcomes, not only on the reasons given.
+    let below = |set: &[&str]| {
+        let mut sim = Sim::new(scenario(BASELINE, &sets(set)));
+        let (mut deals, mut below) = (0u32, 0u32);
+        for run in 0..RUNS {
+            if let Outcome::Deal { terms, .. } = &sim.run(SEED, run).outcome {
+                deals += 1;
+                below += u32::from(terms[0] < 40.0 - 1e-9); // enrichment, the first issue
+            }
+        }
+        (below, deals)
+    };
+    let (crossing, deals) = below(&[]);
+    assert!(deals > 1_000, "{deals} deals");
+    assert_eq!(
+        crossing, 0,
+        "{crossing} of {deals} deals cross the red line"
+    );
+    let (crossing, deals) = below(&["actors.khamenei.red_lines.at_least.enrichment=0"]);
+    assert!(
+        f64::from(crossing) > 0.03 * f64::from(deals),
+        "without the red line {crossing} of {deals} deals fall below 40"
+    );
+}

@@ -1,6 +1,7 @@
-//! Invariants of the model under random parameters and preferences (property test with a fixed
-//! seed): probabilities stay in [0, 1], nothing is NaN, positions stay on their scales, and every
-//! run ends in a valid outcome within the horizon.
+//! Invariants of the model under random parameters, preferences and red lines (property test
+//! with a fixed seed): probabilities stay in [0, 1], nothing is NaN, positions stay on their
+//! scales, no offer, text or deal crosses a red line that binds it, and every run ends in a valid
+//! outcome within the horizon.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -45,14 +46,25 @@ fn overrides() -> impl Strategy<Value = Vec<String>> {
             0.0..=0.5f64,
             prop::bool::ANY,
         ),
+        (
+            0.0..=100.0f64,
+            0.0..=100.0f64,
+            0.0..=0.15f64,
+            0.001..=0.2f64,
+        ),
     )
         .prop_map(
             |(
                 (mu, eta, kappa_a, misp, noise, med, h0, tau),
                 (thr, coll, trust, bias, hawks, prags, enrich, sal),
                 (delta, cost, succ, rho, stall, median),
+                (iran_line, us_line, resolve, belief),
             )| {
                 vec![
+                    format!("actors.khamenei.red_lines.at_least.enrichment={iran_line}"),
+                    format!("actors.trump.red_lines.at_least.verification={us_line}"),
+                    format!("params.resolve_spread={resolve}"),
+                    format!("params.belief_noise={belief}"),
                     format!("params.concession_speed={mu}"),
                     format!("params.salience_exponent={}", eta * 3.0),
                     format!("params.acceptance_sharpness={kappa_a}"),
@@ -91,7 +103,7 @@ proptest! {
         let set: Vec<Override> = set.iter().map(|s| s.parse().unwrap()).collect();
         let scenario = Arc::new(load(Path::new(BASELINE), &set).unwrap_or_else(|e| panic!("{e}")).scenario);
         let horizon = scenario.rounds.len();
-        let mut sim = Sim::new(scenario);
+        let mut sim = Sim::new(scenario.clone());
         for run in 0..40 {
             let v = sim.run(seed, run);
             prop_assert!(!v.trace.is_empty() && v.trace.len() <= horizon);
@@ -107,8 +119,24 @@ proptest! {
                 }
                 prop_assert!(rec.gap.is_finite() && rec.influence.iter().all(|c| (0.0..=1.0).contains(c)));
             }
+            // Red lines: a leader never offers across its own, and neither a deal nor the
+            // mediator's text crosses those of the leaders and veto players.
+            let blocking: Vec<usize> = scenario.sides.iter()
+                .flat_map(|k| std::iter::once(k.leader).chain(k.veto.iter().copied())).collect();
+            let respects = |a: usize, y: &[f64]| {
+                scenario.actors[a].red_lines.iter().zip(y).all(|(l, &x)| l.allows(x))
+            };
+            for rec in v.trace {
+                for (k, y) in rec.offers.iter().enumerate() {
+                    prop_assert!(respects(scenario.sides[k].leader, y), "offer {y:?}");
+                }
+                if let Some(y) = &rec.proposal {
+                    prop_assert!(blocking.iter().all(|&a| respects(a, y)), "text {y:?}");
+                }
+            }
             match v.outcome {
                 Outcome::Deal { terms, round, durability, .. } => {
+                    prop_assert!(blocking.iter().all(|&a| respects(a, terms)), "deal {terms:?}");
                     prop_assert!(terms.iter().all(|y| (0.0..=100.0).contains(y)));
                     prop_assert!((0.0..=1.0).contains(durability) && *round <= horizon);
                 }

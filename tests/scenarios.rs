@@ -223,3 +223,35 @@ fn the_format_reference_documents_every_parameter_as_the_code_defines_it() {
         );
     }
 }
+
+#[test]
+fn the_annotated_example_of_the_format_reference_loads_and_reaches_deals() {
+    // The example a new user copies first must be a negotiation that can end in a deal.
+    let doc = std::fs::read_to_string("scenarios/README.md").unwrap();
+    let from = doc
+        .find("## A complete annotated example")
+        .expect("the section");
+    let start = doc[from..].find("```ron\n").expect("a RON block") + from + "```ron\n".len();
+    let end = doc[start..].find("```").expect("the block ends") + start;
+    let dir = std::env::temp_dir().join(format!("detente-example-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("ceasefire.ron");
+    std::fs::write(&file, &doc[start..end]).unwrap();
+    let loaded = load(&file, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let scenario = std::sync::Arc::new(loaded.scenario);
+    let mut sim = detente::sim::Sim::new(scenario);
+    let runs = 2_000;
+    let deals = (0..runs)
+        .filter(|&r| {
+            matches!(
+                sim.run(1, r).outcome,
+                detente::outcome::Outcome::Deal { .. }
+            )
+        })
+        .count();
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(
+        deals as f64 > 0.2 * runs as f64,
+        "{deals} deals in {runs} runs of the annotated example"
+    );
+}

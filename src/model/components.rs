@@ -62,6 +62,8 @@ pub struct Offer {
     pub conceded: bool,
     /// The concession stopped at the boundary of the side's win-set.
     pub at_boundary: bool,
+    /// The concession stopped at one of the leader's red lines.
+    pub at_red_line: bool,
     /// The other side's Zeuthen risk as this side believes it this round (from its belief
     /// about the other leader's resolve); the side concedes when its own risk is not higher.
     pub believed_risk: f64,

@@ -7,7 +7,7 @@ use bevy_ecs::prelude::*;
 use super::formulas;
 use super::rng;
 use crate::outcome::{Blocker, Outcome, RoundRecord};
-use crate::scenario::types::{Capability, Params, Role, Scenario};
+use crate::scenario::types::{Capability, Params, RedLine, Role, Scenario};
 
 /// One military option in the scenario, resolved for the model.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +71,10 @@ pub struct Model {
     pub side_key: Vec<u64>,
     /// The key of each issue's draws, from its id.
     pub issue_key: Vec<u64>,
+    /// Per issue, the band inside every red line that blocks outright (those of the leaders
+    /// and veto players of both sides, all declared in public): where the mediator keeps its
+    /// text. `None` when the band is empty on some issue (no text can respect them all).
+    pub text_band: Option<Vec<RedLine>>,
 }
 
 impl Model {
@@ -177,6 +181,19 @@ impl Model {
             actor_key: s.actors.iter().map(|a| rng::id_key(&a.id)).collect(),
             side_key: s.sides.iter().map(|k| rng::id_key(&k.id)).collect(),
             issue_key: s.issues.iter().map(|i| rng::id_key(&i.id)).collect(),
+            text_band: None,
+        };
+        model.text_band = {
+            let mut band = vec![RedLine::NONE; s.issues.len()];
+            for side in &s.sides {
+                for &m in std::iter::once(&side.leader).chain(&side.veto) {
+                    for (b, line) in band.iter_mut().zip(&s.actors[m].red_lines) {
+                        b.at_least = b.at_least.max(line.at_least);
+                        b.at_most = b.at_most.min(line.at_most);
+                    }
+                }
+            }
+            band.iter().all(|b| b.at_least <= b.at_most).then_some(band)
         };
         // Utilities of points that never move during a run, computed once.
         let prefers = |a: usize| !s.actors[a].ideal.is_empty();
@@ -324,26 +341,34 @@ impl Model {
     ) -> (f64, Option<Blocker>) {
         let side = &self.scenario.sides[k];
         let (mut yes, mut total) = (0.0, 0.0);
-        let mut veto: Option<usize> = None;
+        // The blocking member with the smallest key, and the red line it would see crossed.
+        let mut veto: Option<(usize, Option<usize>)> = None;
         for (&m, &w) in self.members[k].iter().zip(weights) {
             let is_veto = side.veto.contains(&m);
-            if m == side.leader && !is_veto {
-                continue;
-            }
-            let prefers = self.deal_gain(p, m, utility(m), no_deal[m], side_trust, y) >= 0.0;
+            let crossed = self.crossed_red_line(m, y);
+            let prefers = if m == side.leader && !is_veto {
+                // A leader without a veto decides by its logit (§6), but never crosses its
+                // own red line.
+                crossed.is_none()
+            } else {
+                crossed.is_none()
+                    && self.deal_gain(p, m, utility(m), no_deal[m], side_trust, y) >= 0.0
+            };
             if m != side.leader {
                 total += w;
                 if prefers {
                     yes += w;
                 }
             }
-            if !prefers && is_veto && veto.is_none_or(|v| self.actor_key[m] < self.actor_key[v]) {
-                veto = Some(m);
+            let blocks = !prefers && (is_veto || m == side.leader);
+            if blocks && veto.is_none_or(|(v, _)| self.actor_key[m] < self.actor_key[v]) {
+                veto = Some((m, crossed));
             }
         }
         let share = if total > 0.0 { yes / total } else { 0.0 };
         let blocker = match veto {
-            Some(v) => Some(Blocker::Veto(v)),
+            Some((actor, Some(issue))) => Some(Blocker::RedLine { actor, issue }),
+            Some((v, None)) => Some(Blocker::Veto(v)),
             None if !formulas::ratifies(
                 &[(true, yes), (false, total - yes)],
                 side.ratification_quota,
@@ -354,6 +379,27 @@ impl Model {
             None => None,
         };
         (share, blocker)
+    }
+
+    /// Moves `y` inside actor `a`'s red lines (each issue to the nearest acceptable position);
+    /// whether anything moved.
+    pub fn respect_red_lines(&self, a: usize, y: &mut [f64]) -> bool {
+        let mut moved = false;
+        for (x, line) in y.iter_mut().zip(&self.scenario.actors[a].red_lines) {
+            let c = line.clamp(*x);
+            moved |= c != *x;
+            *x = c;
+        }
+        moved
+    }
+
+    /// The first issue (in issue order) on which `y` crosses one of actor `a`'s red lines.
+    pub fn crossed_red_line(&self, a: usize, y: &[f64]) -> Option<usize> {
+        self.scenario.actors[a]
+            .red_lines
+            .iter()
+            .zip(y)
+            .position(|(line, &x)| !line.allows(x))
     }
 
     /// Whether side `k` ratifies `y` ([`Model::win_set`] without the reason), computing each

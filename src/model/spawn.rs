@@ -142,6 +142,7 @@ pub fn reset_run(
         offer.believed_risk = 0.0;
         offer.conceded = false;
         offer.at_boundary = false;
+        offer.at_red_line = false;
     }
     params.0.clone_from(&s.params);
     let l = &mut *latent;

@@ -71,6 +71,8 @@ pub fn story(s: &Scenario, seed: u64, trace: &[RoundRecord], outcome: &Outcome) 
                         };
                         let edge = if rec.at_boundary[k] {
                             ", as far as its members will ratify"
+                        } else if rec.at_red_line[k] {
+                            ", up to its leader's red line"
                         } else {
                             ""
                         };
@@ -89,9 +91,22 @@ pub fn story(s: &Scenario, seed: u64, trace: &[RoundRecord], outcome: &Outcome) 
         if let Some(y) = &rec.proposal {
             o += &format!("  The mediator proposes {}.\n", points(s, y));
         }
-        let why = |b: &Blocker| match b {
+        // Why a side refused proposal `y`.
+        let why = |b: &Blocker, y: &[f64]| match b {
             Blocker::Quota => "too few of its factions prefer it to no deal".to_string(),
             Blocker::Veto(v) => format!("{} vetoes it", s.actors[*v].name),
+            Blocker::RedLine { actor, issue } => {
+                let line = s.actors[*actor].red_lines[*issue];
+                let limit = if y[*issue] < line.at_least {
+                    format!("at least {:.0}", line.at_least)
+                } else {
+                    format!("at most {:.0}", line.at_most)
+                };
+                format!(
+                    "it crosses the red line of {} on {} ({limit})",
+                    s.actors[*actor].name, s.issues[*issue].id
+                )
+            }
         };
         for k in 0..rec.blocked.len() {
             if let Some(b) = &rec.blocked[k] {
@@ -99,14 +114,14 @@ pub fn story(s: &Scenario, seed: u64, trace: &[RoundRecord], outcome: &Outcome) 
                     "  {} could not ratify the offer of {}: {}.\n",
                     side(k),
                     side(1 - k),
-                    why(b)
+                    why(b, &rec.offers[1 - k])
                 );
             }
             if let Some(b) = &rec.mediator_blocked[k] {
                 o += &format!(
                     "  {} could not ratify the mediator's proposal: {}.\n",
                     side(k),
-                    why(b)
+                    why(b, rec.proposal.as_deref().unwrap_or(&rec.offers[1 - k]))
                 );
             }
         }

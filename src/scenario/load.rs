@@ -594,7 +594,12 @@ fn typed(
         let inner = e.inner().to_string();
         match cause {
             Some((o, t)) if t.created && inner.contains("unknown field") => {
-                let name = o.path.rsplit('.').next().unwrap_or_default();
+                // The field serde did not know (the last segment, or an earlier one inside a
+                // struct the override created).
+                let name = inner
+                    .split_once("unknown field `")
+                    .and_then(|(_, rest)| rest.split_once('`'))
+                    .map_or_else(|| o.path.rsplit('.').next().unwrap_or_default(), |(n, _)| n);
                 // serde lists the allowed fields after "expected"; absent structs have no siblings.
                 let listed: Vec<&str> = inner
                     .split_once("expected")

@@ -184,6 +184,8 @@ pub struct RawActor {
     pub war: Option<RawWar>,
     /// How the actor's trust in the other side starts and learns.
     pub trust: Option<RawTrust>,
+    /// Hard limits the actor declares on issues (docs/model.md §2).
+    pub red_lines: Option<RawRedLines>,
     /// What a third party (or a side) can do outside the talks.
     pub capabilities: Option<Vec<RawCapability>>,
     /// Provenance of the actor's values.
@@ -200,6 +202,17 @@ pub struct RawWar {
     pub cost: Option<Num>,
     /// Restraint threshold θ of a leader: the gain from striking must exceed it (0–1).
     pub restraint: Option<Num>,
+}
+
+/// An actor's declared red lines: per issue id, the least (`at_least`) and the most (`at_most`)
+/// it will ever accept (0–100).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename = "RedLines")]
+pub struct RawRedLines {
+    /// Positions below these are unacceptable, per issue id.
+    pub at_least: Option<BTreeMap<String, Num>>,
+    /// Positions above these are unacceptable, per issue id.
+    pub at_most: Option<BTreeMap<String, Num>>,
 }
 
 /// An actor's trust in the other side and how it learns (asymmetric: faster down than up).

@@ -154,6 +154,7 @@ pub fn set_path(root: &mut Value, path: &str, value: Value) -> Result<Target, Di
     let mut concrete = String::new();
     let mut walked = String::new();
     let mut canonical = String::new();
+    let mut created_inside = false;
     for (i, seg) in segs.iter().enumerate() {
         let last = i + 1 == segs.len();
         // Step transparently into an enum value's fields.
@@ -163,8 +164,9 @@ pub fn set_path(root: &mut Value, path: &str, value: Value) -> Result<Target, Di
             concrete = format!("{concrete}.{name}");
             cur = cur.get_mut(&name).expect("variant");
         }
-        if cur.is_null() {
-            // An absent struct or map: create it; typed validation judges the result.
+        // An absent struct or map: create it; typed validation judges the result.
+        let fresh = cur.is_null();
+        if fresh {
             *cur = Value::Object(Map::new());
         }
         let here = if walked.is_empty() {
@@ -179,6 +181,11 @@ pub fn set_path(root: &mut Value, path: &str, value: Value) -> Result<Target, Di
                 } else {
                     format!("{concrete}.{seg}")
                 };
+                if !obj.contains_key(*seg) && fresh && !last {
+                    // Inside a struct that was absent: its fields are absent too.
+                    obj.insert(seg.to_string(), Value::Null);
+                    created_inside = true;
+                }
                 if !obj.contains_key(*seg) {
                     let siblings: Vec<String> = obj.keys().cloned().collect();
                     if !last {
@@ -229,7 +236,7 @@ pub fn set_path(root: &mut Value, path: &str, value: Value) -> Result<Target, Di
     Ok(Target {
         concrete,
         canonical,
-        created: false,
+        created: created_inside,
         siblings: Vec::new(),
     })
 }

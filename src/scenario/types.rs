@@ -125,6 +125,8 @@ pub struct Actor {
     pub war: War,
     /// Trust parameters.
     pub trust: Trust,
+    /// Declared red lines per issue (one entry per issue; [0, 100] where none is declared).
+    pub red_lines: Vec<RedLine>,
     /// Capabilities outside the talks.
     pub capabilities: Vec<Capability>,
 }
@@ -138,6 +140,40 @@ pub struct War {
     pub cost: f64,
     /// Restraint threshold θ (leaders).
     pub restraint: f64,
+}
+
+/// A red line on one issue (docs/model.md §2): the band of positions an actor will ever accept.
+/// A faction never ratifies a deal outside it, a veto player vetoes it, a leader never offers or
+/// accepts it, and the mediator keeps its text inside the bands of the leaders and veto players.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RedLine {
+    /// The least acceptable position (0 when none is declared).
+    pub at_least: f64,
+    /// The most acceptable position (100 when none is declared).
+    pub at_most: f64,
+}
+
+impl RedLine {
+    /// No limit: the whole scale.
+    pub const NONE: RedLine = RedLine {
+        at_least: 0.0,
+        at_most: 100.0,
+    };
+
+    /// Whether position `x` respects the line (with a tolerance of 10⁻⁹ for rounding).
+    pub fn allows(self, x: f64) -> bool {
+        x >= self.at_least - 1e-9 && x <= self.at_most + 1e-9
+    }
+
+    /// The nearest position that respects the line.
+    pub fn clamp(self, x: f64) -> f64 {
+        x.clamp(self.at_least, self.at_most)
+    }
+
+    /// Whether the actor declared a limit here at all.
+    pub fn declared(self) -> bool {
+        self != Self::NONE
+    }
 }
 
 /// Trust parameters.
@@ -336,6 +372,17 @@ impl Scenario {
                 ("trust.initial", a.trust.initial),
             ] {
                 push(format!("{p}.{field}"), v);
+            }
+            for (issue, line) in self.issues.iter().zip(&a.red_lines) {
+                if line.at_least != RedLine::NONE.at_least {
+                    push(
+                        format!("{p}.red_lines.at_least.{}", issue.id),
+                        line.at_least,
+                    );
+                }
+                if line.at_most != RedLine::NONE.at_most {
+                    push(format!("{p}.red_lines.at_most.{}", issue.id), line.at_most);
+                }
             }
             for c in &a.capabilities {
                 let cp = format!("{p}.capabilities.{}", c.kind());

@@ -583,6 +583,7 @@ impl Validator<'_> {
         );
         let war = a.war.clone().unwrap_or_default();
         let trust = a.trust.clone().unwrap_or_default();
+        let red_lines = self.red_lines(a.red_lines.as_ref(), &format!("{f}.red_lines"), names);
         let capabilities = a
             .capabilities
             .iter()
@@ -607,6 +608,7 @@ impl Validator<'_> {
                 "upfront_cost",
                 "war",
                 "trust",
+                "red_lines",
                 "capabilities",
             ],
         );
@@ -671,8 +673,52 @@ impl Validator<'_> {
                     Some(0.5),
                 ),
             },
+            red_lines,
             capabilities,
         }
+    }
+
+    /// An actor's red lines, one band per issue; a band whose least acceptable position lies
+    /// above its most acceptable one is an error.
+    fn red_lines(&mut self, r: Option<&RawRedLines>, f: &str, names: &Names) -> Vec<RedLine> {
+        let mut out = vec![RedLine::NONE; names.issues.len()];
+        let Some(r) = r else { return out };
+        let least = self.per_issue(
+            r.at_least.as_ref(),
+            &format!("{f}.at_least"),
+            names,
+            POSITION,
+            false,
+        );
+        let most = self.per_issue(
+            r.at_most.as_ref(),
+            &format!("{f}.at_most"),
+            names,
+            POSITION,
+            false,
+        );
+        for (i, line) in out.iter_mut().enumerate() {
+            if let Some(x) = least[i] {
+                line.at_least = x;
+            }
+            if let Some(x) = most[i] {
+                line.at_most = x;
+            }
+            if line.at_least > line.at_most {
+                self.error(
+                    format!("{f}.at_least.{}", names.issues[i]),
+                    format!(
+                        "the least acceptable position {} is above the most acceptable {}",
+                        line.at_least, line.at_most
+                    ),
+                    Some(
+                        "no position would be acceptable: lower `at_least` or raise `at_most`"
+                            .into(),
+                    ),
+                );
+            }
+        }
+        out
     }
 
     fn capability(&mut self, c: &RawCapability, f: &str, names: &Names) -> Option<Capability> {

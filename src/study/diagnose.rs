@@ -45,11 +45,14 @@ impl Count {
 pub enum Mechanism {
     /// A side's win-set refuses the other side's offer (side-rounds).
     WinSetRefusesOffer,
-    /// A veto player blocks an offer or the mediator's proposal (runs).
+    /// A veto player blocks an offer or the mediator's proposal, because it values it below no
+    /// deal or because it crosses the veto player's red line (runs).
     VetoBlocks,
     /// A concession stops at the boundary of the conceding side's win-set (side-rounds after
     /// the first).
     ConcessionAtWinSetBoundary,
+    /// A red line blocks an offer or the mediator's proposal, or stops a concession (runs).
+    RedLineBinds,
     /// The mediator tables a proposal (rounds).
     MediatorProposes,
     /// The deal is the mediator's text (deals).
@@ -68,10 +71,11 @@ pub enum Mechanism {
 
 impl Mechanism {
     /// Every mechanism, in report order.
-    pub const ALL: [Mechanism; 10] = [
+    pub const ALL: [Mechanism; 11] = [
         Mechanism::WinSetRefusesOffer,
         Mechanism::VetoBlocks,
         Mechanism::ConcessionAtWinSetBoundary,
+        Mechanism::RedLineBinds,
         Mechanism::MediatorProposes,
         Mechanism::MediatorTextIsTheDeal,
         Mechanism::TrustFalls,
@@ -87,6 +91,7 @@ impl Mechanism {
             Mechanism::WinSetRefusesOffer => "win_set_refuses_offer",
             Mechanism::VetoBlocks => "veto_blocks_proposal",
             Mechanism::ConcessionAtWinSetBoundary => "concession_at_win_set_boundary",
+            Mechanism::RedLineBinds => "red_line_binds",
             Mechanism::MediatorProposes => "mediator_proposes",
             Mechanism::MediatorTextIsTheDeal => "mediator_text_is_the_deal",
             Mechanism::TrustFalls => "trust_falls",
@@ -103,6 +108,7 @@ impl Mechanism {
             Mechanism::WinSetRefusesOffer => "a side's win-set refuses the other's offer",
             Mechanism::VetoBlocks => "a veto blocks an offer or the mediator's text",
             Mechanism::ConcessionAtWinSetBoundary => "a concession stops at the win-set boundary",
+            Mechanism::RedLineBinds => "a red line blocks a proposal or a concession",
             Mechanism::MediatorProposes => "the mediator tables a proposal",
             Mechanism::MediatorTextIsTheDeal => "the deal is the mediator's text",
             Mechanism::TrustFalls => "a side's trust in the other falls",
@@ -121,9 +127,10 @@ impl Mechanism {
             Mechanism::MediatorProposes | Mechanism::StrikeWeighed => "rounds",
             Mechanism::BothHold => "rounds after the first",
             Mechanism::MediatorTextIsTheDeal => "deals",
-            Mechanism::VetoBlocks | Mechanism::ConcessionOrderVaries | Mechanism::Collapse => {
-                "runs"
-            }
+            Mechanism::VetoBlocks
+            | Mechanism::RedLineBinds
+            | Mechanism::ConcessionOrderVaries
+            | Mechanism::Collapse => "runs",
         }
     }
 
@@ -131,7 +138,7 @@ impl Mechanism {
     pub fn inert_below(self) -> f64 {
         match self {
             Mechanism::WinSetRefusesOffer => 0.05,
-            Mechanism::VetoBlocks => 0.02,
+            Mechanism::VetoBlocks | Mechanism::RedLineBinds => 0.02,
             Mechanism::MediatorTextIsTheDeal | Mechanism::TrustFalls => 0.10,
             _ => 0.01,
         }
@@ -169,7 +176,7 @@ impl Activity {
             .iter()
             .map(|k| s.actors[k.leader].trust.initial)
             .collect();
-        let mut vetoed = false;
+        let (mut vetoed, mut red_line) = (false, false);
         let mut order = Vec::with_capacity(trace.len());
         for rec in trace {
             let r = rec.round;
@@ -180,10 +187,18 @@ impl Activity {
                 if r > 1 {
                     self.count(Mechanism::ConcessionAtWinSetBoundary, rec.at_boundary[k]);
                 }
-                vetoed |= rec.blocked[k]
-                    .iter()
-                    .chain(&rec.mediator_blocked[k])
-                    .any(|b| matches!(b, Blocker::Veto(_)));
+                for b in rec.blocked[k].iter().chain(&rec.mediator_blocked[k]) {
+                    match *b {
+                        Blocker::Veto(_) => vetoed = true,
+                        Blocker::RedLine { actor, .. } => {
+                            red_line = true;
+                            // A veto player's red line is its veto, stated in advance.
+                            vetoed |= s.sides[k].veto.contains(&actor);
+                        }
+                        Blocker::Quota => {}
+                    }
+                }
+                red_line |= rec.at_red_line[k];
             }
             self.count(Mechanism::MediatorProposes, rec.proposal.is_some());
             self.count(
@@ -201,6 +216,7 @@ impl Activity {
             self.conceded[r - 1][usize::from(code)] += 1;
         }
         self.count(Mechanism::VetoBlocks, vetoed);
+        self.count(Mechanism::RedLineBinds, red_line);
         *self.orders.entry(order).or_insert(0) += 1;
         self.count(
             Mechanism::Collapse,

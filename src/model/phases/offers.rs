@@ -38,7 +38,8 @@ fn pressure(latent: &Latent, round: usize) -> f64 {
 /// the other's, as it believes it, concedes (both may concede, or both hold),
 /// `y_k,d += μ_k·(1 − ŝ_k,d)^η·(y_j,d − y_k,d)`, never beyond the boundary of its own win-set;
 /// each side updates its belief about the other leader's resolve from the other's choice
-/// (docs/model.md §4). Tracks the gap and stalls.
+/// (docs/model.md §4). Offers never cross the leader's red lines (§2). Tracks the gap and
+/// stalls.
 #[allow(clippy::too_many_arguments)]
 pub fn exchange_offers(
     model: Res<Model>,
@@ -88,9 +89,14 @@ pub fn exchange_offers(
     let mut believed = [0.0; 2];
     let mut conceded = [false; 2];
     let mut boundary = [false; 2];
+    let mut red_line = [false; 2];
     if clock.round == 1 {
+        // Open at the mandates, inside the leaders' red lines (a leader never offers what it
+        // would never accept).
         y0.clone_from(m0);
         y1.clone_from(m1);
+        model.respect_red_lines(leaders[0], y0);
+        model.respect_red_lines(leaders[1], y1);
         model.member_utilities(y0, &mut utils[0]);
         model.member_utilities(y1, &mut utils[1]);
         latent.initial_gap = gap(y0, y1);
@@ -117,6 +123,7 @@ pub fn exchange_offers(
                 for (yd, md) in y.iter_mut().zip(m) {
                     *yd = 0.5 * (*yd + md);
                 }
+                model.respect_red_lines(leaders[k], y);
                 model.member_utilities(y, u);
             }
         }
@@ -165,6 +172,7 @@ pub fn exchange_offers(
             let mu = formulas::concession_rate(p.concession_speed, press, trust[k]);
             before.clone_from(own);
             formulas::concession_step(own, other, &model.side_salience[k], p.salience_exponent, mu);
+            red_line[k] = model.respect_red_lines(leaders[k], own);
             model.member_weights(k, influence, weights);
             if !model.ratifies(p, k, own, trust[k], weights, no_deal) {
                 // Stop at the boundary: the furthest point of the step the side can ratify.
@@ -214,6 +222,7 @@ pub fn exchange_offers(
         offer.risk = risks[k.0];
         offer.conceded = conceded[k.0];
         offer.at_boundary = boundary[k.0];
+        offer.at_red_line = red_line[k.0];
     }
 }
 
@@ -223,8 +232,10 @@ pub fn exchange_offers(
 /// `argmax Π_k (U_k(y) − d̂_k)^α_k` over the box they span, with the leaders' utilities, the
 /// mediator's own noisy estimates `d̂_k = d_k + σ_m·z_k` of their no-deal values (one normal
 /// draw per side and round from the mediation stream) and bargaining powers from the leaders'
-/// patience, `α_k ∝ 1/−ln δ_k` (Rubinstein 1982: the more patient side gets more). No text
-/// when the mediator believes no point of the box is better than no deal for both.
+/// patience, `α_k ∝ 1/−ln δ_k` (Rubinstein 1982: the more patient side gets more). The box is
+/// first projected inside the red lines of both sides' leaders and veto players
+/// (`Model::text_band`). No text when the mediator believes no point of the box is better than
+/// no deal for both, or when those red lines leave no room.
 #[allow(clippy::too_many_arguments)]
 pub fn mediate(
     model: Res<Model>,
@@ -236,6 +247,7 @@ pub fn mediate(
     sides: Query<(&SideIndex, &Offer)>,
     mut buf: Local<ActorBuffers>,
     mut point: Local<Vec<f64>>,
+    mut corners: Local<[Vec<f64>; 2]>,
 ) {
     let s = &model.scenario;
     let hosted = s.rounds[clock.round - 1].host.is_some() || !model.mediators.is_empty();
@@ -269,12 +281,19 @@ pub fn mediate(
     } else {
         [1, 0]
     };
+    // The box spanned by the offers, projected inside the red lines of the leaders and veto
+    // players (declared in public): no text if no point respects them all.
+    let Some(band) = &model.text_band else { return };
+    for (c, y) in corners.iter_mut().zip([offers[a], offers[b]]) {
+        c.clear();
+        c.extend(y.iter().zip(band).map(|(x, line)| line.clamp(*x)));
+    }
     point.resize(s.issues.len(), 0.0);
     if formulas::nash_point(
         &bargainer(a),
         &bargainer(b),
-        offers[a],
-        offers[b],
+        &corners[0],
+        &corners[1],
         &mut point,
     )
     .is_some()

@@ -43,6 +43,7 @@ pub fn record_round(
     }
     rec.conceded.resize(n_sides, false);
     rec.at_boundary.resize(n_sides, false);
+    rec.at_red_line.resize(n_sides, false);
     rec.blocked.resize(n_sides, None);
     rec.mediator_blocked.resize(n_sides, None);
     rec.proposal.clone_from(&latent.proposal);
@@ -61,6 +62,7 @@ pub fn record_round(
         rec.believed_risk[k] = o.believed_risk;
         rec.conceded[k] = o.conceded;
         rec.at_boundary[k] = o.at_boundary;
+        rec.at_red_line[k] = o.at_red_line;
         rec.acceptance[k] = st.acceptance;
         rec.deal_estimate[k] = st.deal_estimate;
         rec.blocked[k] = st.blocked;
