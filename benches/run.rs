@@ -6,6 +6,10 @@
 //! - `ecs_overhead/empty_schedule`: a schedule of the same shape as the round schedule
 //!   (9 chained sets, 15 empty systems, single-threaded executor) run 8 times, once per baseline
 //!   round: the floor that the `bevy_ecs` machinery puts under one run.
+//! - `one_run/mediated_every_round`: one run of the baseline with `stall_progress` = 1, so every
+//!   round stalls and the mediator computes a Nash text in every round from the second.
+//! - `mediator/nash_point_baseline`: one Nash point of the two baseline leaders between two
+//!   offers of a late round (the mediator's whole computation).
 //! - `ensemble/10k_runs_{1,2}_thread(s)`: [`run_ensemble`] of 10,000 runs, reported as runs/s.
 //! - `results/20k_runs_{summary_only,with_out}`: the cost of writing results files (`--out`).
 
@@ -48,6 +52,18 @@ fn one_run(c: &mut Criterion) {
         })
     });
 
+    let overrides = ["params.stall_progress=1".parse().expect("an override")];
+    let mediated = scenario::load(Path::new(BASELINE), &overrides).expect("the baseline loads");
+    let mut sim_mediated = Sim::new(Arc::new(mediated.scenario));
+    let mut run = 0u64;
+    group.bench_function("mediated_every_round", |b| {
+        b.iter(|| {
+            run = run.wrapping_add(1);
+            let view = sim_mediated.run(SEED, black_box(run));
+            black_box(view.trace.len())
+        })
+    });
+
     let mut run = 0u64;
     group.bench_function("fresh_world", |b| {
         b.iter(|| {
@@ -55,6 +71,46 @@ fn one_run(c: &mut Criterion) {
             let mut sim = Sim::new(scenario.clone());
             let view = sim.run(SEED, black_box(run));
             black_box(view.trace.len())
+        })
+    });
+    group.finish();
+}
+
+/// The mediator's Nash point between two late-round offers of the baseline, for its two leaders
+/// with no-deal values 0.1 below their utilities of the box's centre.
+fn mediator(c: &mut Criterion) {
+    use detente::model::formulas::{self, Bargainer};
+    let s = baseline();
+    let leader = |k: usize| &s.actors[s.sides[k].leader];
+    let saliences: Vec<Vec<f64>> = (0..2)
+        .map(|k| {
+            let mut out = vec![0.0; s.issues.len()];
+            formulas::normalise_salience(&leader(k).salience, &mut out);
+            out
+        })
+        .collect();
+    let offers = [[39.0, 69.0, 55.0, 55.0], [63.0, 40.0, 78.0, 80.0]];
+    let centre: Vec<f64> = (0..4)
+        .map(|d| 0.5 * (offers[0][d] + offers[1][d]))
+        .collect();
+    let bargainer = |k: usize| {
+        let gamma = formulas::risk_exponent(leader(k).risk);
+        let u = formulas::utility(&leader(k).ideal, &saliences[k], gamma, &centre);
+        Bargainer {
+            ideal: &leader(k).ideal,
+            salience: &saliences[k],
+            gamma,
+            disagreement: u - 0.1,
+            power: 1.0,
+        }
+    };
+    let (a, b) = (bargainer(0), bargainer(1));
+    let mut out = [0.0; 4];
+    let mut group = c.benchmark_group("mediator");
+    group.bench_function("nash_point_baseline", |bench| {
+        bench.iter(|| {
+            formulas::nash_point(&a, &b, black_box(&offers[0]), &offers[1], &mut out);
+            black_box(out[0])
         })
     });
     group.finish();
@@ -208,5 +264,12 @@ fn results_files(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, one_run, ecs_overhead, ensemble, results_files);
+criterion_group!(
+    benches,
+    one_run,
+    mediator,
+    ecs_overhead,
+    ensemble,
+    results_files
+);
 criterion_main!(benches);

@@ -559,11 +559,13 @@ const NASH_GRID_POINTS: usize = 24;
 /// Bins of party a's total loss in the grid stage of [`nash_point`] (at most 256: indices are
 /// stored as `u8`).
 const NASH_GRID_BINS: usize = 256;
-/// Intervals of the coarse grid scanned on each coordinate line before golden-section search.
+/// Intervals of the coarse grid scanned on each coordinate line before Brent's search.
 const NASH_LINE_GRID: usize = 8;
-/// Golden-section iterations per line: they shrink a bracket of 2/8 of the box by 0.618²⁸,
-/// to below 10⁻⁵ points on a 100-point box.
-const NASH_GOLDEN_ITERS: usize = 28;
+/// Brent's line search stops when the maximiser is known to within this many points.
+const NASH_LINE_TOL: f64 = 1e-5;
+/// Most evaluations of one Brent line search (it needs about ten on a smooth line; golden-section
+/// steps alone would reach [`NASH_LINE_TOL`] on a 100-point bracket in 34).
+const NASH_LINE_ITERS: usize = 60;
 /// Most sweeps of coordinate ascent over all issues.
 const NASH_MAX_SWEEPS: usize = 200;
 /// A sweep that moves no coordinate by more than this (points) ends coordinate ascent.
@@ -591,10 +593,11 @@ const NASH_TOL: f64 = 1e-4;
 ///    more) that a one-issue-at-a-time search could not reach across a valley of the Nash
 ///    product when utilities are not concave (γ < 1). Skipped above 8 issues (start: centre).
 /// 2. *Refinement.* Cyclic coordinate ascent: each issue in turn is scanned on a grid of 8
-///    intervals, then refined by golden-section search around the best grid point; a move is
-///    kept only if it raises Φ. Only the current issue's term of each utility changes along a
-///    line, so each evaluation costs two `pow`s. Sweeps stop when no coordinate moves by more
-///    than 10⁻⁴ points, or after 200 sweeps.
+///    intervals, then refined by Brent's search (to 10⁻⁵ points) around the best grid point; a
+///    move is kept only if it raises Φ. Only the current issue's term of each utility changes
+///    along a line, so each evaluation costs two `pow`s. After the first sweep a line is searched
+///    again only if a point 10⁻⁴ to either side is better. Sweeps stop when no coordinate moves
+///    by more than 10⁻⁴ points, or after 200 sweeps.
 ///
 /// Guarantees: for γ_k ≥ 1 the utilities are concave, so Φ is concave, and its directional
 /// derivatives separate by issue, so coordinate ascent reaches the global maximum; the tests
@@ -623,8 +626,8 @@ pub fn nash_point(
         let (lo, hi) = box_.range(d);
         *y = 0.5 * (lo + hi);
     }
-    grid_start(a, b, box_, out);
-    coordinate_ascent(a, b, box_, out);
+    let from_grid = grid_start(a, b, box_, out);
+    coordinate_ascent(a, b, box_, out, from_grid);
     let feasible = a.utility(out) > a.disagreement && b.utility(out) > b.disagreement;
     feasible.then(|| nash_product(a, b, out))
 }
@@ -670,20 +673,21 @@ fn issue_losses(a: &Bargainer<'_>, b: &Bargainer<'_>, d: usize, t: f64) -> (f64,
 }
 
 /// Stage 1 of [`nash_point`]: moves `out` (the box's centre) to the best point of the grid, if
-/// that is better. A dynamic programme over issues on the pairs of total losses (L_a, L_b): after
+/// that is better; whether it did. A dynamic programme over issues on the pairs of total losses (L_a, L_b): after
 /// issue d, `best[bin]` holds the partial sums with the least L_b among the grid choices whose
 /// L_a falls in that bin, and `choice`/`from` record how to get there.
-fn grid_start(a: &Bargainer<'_>, b: &Bargainer<'_>, box_: Box_<'_>, out: &mut [f64]) {
+fn grid_start(a: &Bargainer<'_>, b: &Bargainer<'_>, box_: Box_<'_>, out: &mut [f64]) -> bool {
     const EMPTY: (f64, f64) = (f64::INFINITY, f64::INFINITY);
     let n = out.len();
     let (max_a, max_b) = (1.0 - a.disagreement, 1.0 - b.disagreement);
     if n == 0 || n > NASH_GRID_ISSUES || max_a <= 0.0 || max_b <= 0.0 {
-        return;
+        return false;
     }
     let point = |d: usize, j: usize| {
         let (lo, hi) = box_.range(d);
         lo + (hi - lo) * j as f64 / NASH_GRID_POINTS as f64
     };
+    let bins_per_loss = NASH_GRID_BINS as f64 / max_a;
     let mut best = [EMPTY; NASH_GRID_BINS];
     best[0] = (0.0, 0.0);
     let mut choice = [[0u8; NASH_GRID_BINS]; NASH_GRID_ISSUES];
@@ -704,7 +708,7 @@ fn grid_start(a: &Bargainer<'_>, b: &Bargainer<'_>, box_: Box_<'_>, out: &mut [f
                 if la >= max_a || lb >= max_b {
                     continue;
                 }
-                let to = ((la / max_a * NASH_GRID_BINS as f64) as usize).min(NASH_GRID_BINS - 1);
+                let to = ((la * bins_per_loss) as usize).min(NASH_GRID_BINS - 1);
                 if lb < next[to].1 {
                     next[to] = (la, lb);
                     (choice[d][to], from[d][to]) = (j as u8, bin as u8);
@@ -724,17 +728,28 @@ fn grid_start(a: &Bargainer<'_>, b: &Bargainer<'_>, box_: Box_<'_>, out: &mut [f
             (start, start_value) = (Some(bin), value);
         }
     }
-    if let Some(mut bin) = start {
-        for d in (0..n).rev() {
-            out[d] = point(d, usize::from(choice[d][bin]));
-            bin = usize::from(from[d][bin]);
-        }
+    let Some(mut bin) = start else { return false };
+    for d in (0..n).rev() {
+        out[d] = point(d, usize::from(choice[d][bin]));
+        bin = usize::from(from[d][bin]);
     }
+    true
 }
 
-/// Stage 2 of [`nash_point`]: cyclic coordinate ascent on Φ from `out`, within the box.
-fn coordinate_ascent(a: &Bargainer<'_>, b: &Bargainer<'_>, box_: Box_<'_>, out: &mut [f64]) {
-    for _ in 0..NASH_MAX_SWEEPS {
+/// Stage 2 of [`nash_point`]: cyclic coordinate ascent on Φ from `out`, within the box. The
+/// first sweep searches each whole line — or, from a grid start (`from_grid`), two grid cells
+/// either side of it, and the whole line only if the best point found is on that bracket's
+/// edge; later sweeps first test the points [`NASH_TOL`] to either side of the current one and
+/// search the line again only if one of them is better (on a concave line, the maximiser is then
+/// within [`NASH_TOL`] already).
+fn coordinate_ascent(
+    a: &Bargainer<'_>,
+    b: &Bargainer<'_>,
+    box_: Box_<'_>,
+    out: &mut [f64],
+    from_grid: bool,
+) {
+    for sweep in 0..NASH_MAX_SWEEPS {
         let mut largest_move: f64 = 0.0;
         for d in 0..out.len() {
             let (lo, hi) = box_.range(d);
@@ -745,7 +760,31 @@ fn coordinate_ascent(a: &Bargainer<'_>, b: &Bargainer<'_>, box_: Box_<'_>, out: 
                 let (la, lb) = issue_losses(a, b, d, t);
                 nash_objective(a, b, rest_a - la, rest_b - lb)
             };
-            let t = maximise_on_line(along, lo, hi, out[d]);
+            if sweep > 0 {
+                let here = along(out[d]);
+                let left = (out[d] - NASH_TOL).max(lo);
+                let right = (out[d] + NASH_TOL).min(hi);
+                if along(left) <= here && along(right) <= here {
+                    continue;
+                }
+            }
+            let t = if sweep == 0 && from_grid {
+                // The grid stage's start is within a grid cell or two of the line's maximum
+                // in its basin: search two cells either side, and the whole line only if the
+                // maximum found lies on that bracket's edge.
+                let cell = (hi - lo) / NASH_GRID_POINTS as f64;
+                let (left, right) = ((out[d] - 2.0 * cell).max(lo), (out[d] + 2.0 * cell).min(hi));
+                let (t, v) = brent_max(&along, left, right);
+                let inside =
+                    (t - left > NASH_TOL || left == lo) && (right - t > NASH_TOL || right == hi);
+                if inside {
+                    if v > along(out[d]) { t } else { out[d] }
+                } else {
+                    maximise_on_line(along, lo, hi, out[d])
+                }
+            } else {
+                maximise_on_line(along, lo, hi, out[d])
+            };
             largest_move = largest_move.max((t - out[d]).abs());
             out[d] = t;
         }
@@ -755,8 +794,8 @@ fn coordinate_ascent(a: &Bargainer<'_>, b: &Bargainer<'_>, box_: Box_<'_>, out: 
     }
 }
 
-/// Maximises `f` on [lo, hi]: a grid of `NASH_LINE_GRID` intervals, then golden-section search in
-/// the two grid intervals around the best grid point. Returns `current` unless a point with a
+/// Maximises `f` on [lo, hi]: a grid of `NASH_LINE_GRID` intervals, then Brent's search in the
+/// two grid intervals around the best grid point. Returns `current` unless a point with a
 /// strictly higher value was found (so coordinate ascent never goes down). Ties between grid
 /// points go to the lowest, keeping the result a function of the inputs alone.
 fn maximise_on_line(f: impl Fn(f64) -> f64, lo: f64, hi: f64, current: f64) -> f64 {
@@ -776,26 +815,85 @@ fn maximise_on_line(f: impl Fn(f64) -> f64, lo: f64, hi: f64, current: f64) -> f
     if grid_f > best_f {
         (best_t, best_f) = (lo + step * grid_i as f64, grid_f);
     }
-    // Golden-section search on the bracket [t_{i−1}, t_{i+1}] around the best grid point.
-    const INV_PHI: f64 = 0.618_033_988_749_894_8; // (√5 − 1) / 2
-    let mut left = lo + step * grid_i.saturating_sub(1) as f64;
-    let mut right = (lo + step * (grid_i + 1) as f64).min(hi);
-    let mut c = right - INV_PHI * (right - left);
-    let mut e = left + INV_PHI * (right - left);
-    let (mut fc, mut fe) = (f(c), f(e));
-    for _ in 0..NASH_GOLDEN_ITERS {
-        if fc >= fe {
-            (right, e, fe) = (e, c, fc);
-            c = right - INV_PHI * (right - left);
-            fc = f(c);
+    let left = lo + step * grid_i.saturating_sub(1) as f64;
+    let right = (lo + step * (grid_i + 1) as f64).min(hi);
+    let (t, v) = brent_max(&f, left, right);
+    if v > best_f { t } else { best_t }
+}
+
+/// Brent's method (Brent 1973, ch. 5): the maximum of `f` on [left, right], by parabolic
+/// interpolation through the three best points where it is safe and golden-section steps where
+/// it is not, to within [`NASH_LINE_TOL`]. Returns (argmax, max). Deterministic; at most
+/// [`NASH_LINE_ITERS`] evaluations.
+fn brent_max(f: &impl Fn(f64) -> f64, left: f64, right: f64) -> (f64, f64) {
+    const CGOLD: f64 = 0.381_966_011_250_105_1; // (3 − √5) / 2
+    let (mut a, mut b) = (left, right);
+    let mut x = a + CGOLD * (b - a);
+    let (mut w, mut v) = (x, x);
+    // Minimise g = −f.
+    let mut fx = -f(x);
+    let (mut fw, mut fv) = (fx, fx);
+    let (mut d, mut e): (f64, f64) = (0.0, 0.0);
+    let tol1 = NASH_LINE_TOL;
+    let tol2 = 2.0 * tol1;
+    for _ in 0..NASH_LINE_ITERS {
+        let xm = 0.5 * (a + b);
+        if (x - xm).abs() <= tol2 - 0.5 * (b - a) {
+            break;
+        }
+        let mut golden = true;
+        if e.abs() > tol1 {
+            // A parabola through x, w and v.
+            let r = (x - w) * (fx - fv);
+            let mut q = (x - v) * (fx - fw);
+            let mut p = (x - v) * q - (x - w) * r;
+            q = 2.0 * (q - r);
+            if q > 0.0 {
+                p = -p;
+            }
+            q = q.abs();
+            let e_before = e;
+            e = d;
+            if p.abs() < (0.5 * q * e_before).abs() && p > q * (a - x) && p < q * (b - x) {
+                d = p / q;
+                let u = x + d;
+                if u - a < tol2 || b - u < tol2 {
+                    d = tol1.copysign(xm - x);
+                }
+                golden = false;
+            }
+        }
+        if golden {
+            e = if x >= xm { a - x } else { b - x };
+            d = CGOLD * e;
+        }
+        let u = if d.abs() >= tol1 {
+            x + d
         } else {
-            (left, c, fc) = (c, e, fe);
-            e = left + INV_PHI * (right - left);
-            fe = f(e);
+            x + tol1.copysign(d)
+        };
+        let fu = -f(u);
+        if fu <= fx {
+            if u >= x {
+                a = x;
+            } else {
+                b = x;
+            }
+            (v, fv, w, fw, x, fx) = (w, fw, x, fx, u, fu);
+        } else {
+            if u < x {
+                a = u;
+            } else {
+                b = u;
+            }
+            if fu <= fw || w == x {
+                (v, fv, w, fw) = (w, fw, u, fu);
+            } else if fu <= fv || v == x || v == w {
+                (v, fv) = (u, fu);
+            }
         }
     }
-    let (t, v) = if fc >= fe { (c, fc) } else { (e, fe) };
-    if v > best_f { t } else { best_t }
+    (x, -fx)
 }
 
 /// The value of a deal that may be reneged on:
