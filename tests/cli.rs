@@ -460,3 +460,81 @@ fn diagnose_counts_the_live_mechanisms_and_flags_the_inert_ones() {
         );
     }
 }
+
+#[test]
+fn diagnose_knobs_ranks_every_input_and_says_whether_process_knobs_dominate() {
+    let out = detente(&[
+        "diagnose",
+        "scenarios/iran-talks-2025.ron",
+        "--runs",
+        "200",
+        "--knobs",
+        "--knob-runs",
+        "100",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let k = &v["knobs"];
+    assert_eq!(k["runs_per_end"], 100);
+    let ranked = k["ranked"].as_array().unwrap();
+    assert!(ranked.len() > 150, "{} knobs", ranked.len());
+    let paths: Vec<&str> = ranked.iter().map(|e| e["path"].as_str().unwrap()).collect();
+    for p in [
+        "params.aspiration",
+        "actors.hawks.influence",
+        "actors.khamenei.red_lines.at_least.enrichment",
+        "sides.iran.ratification_quota",
+    ] {
+        assert!(paths.contains(&p), "no knob {p}");
+    }
+    // Largest effect first; every range is a real interval holding the scenario's value for
+    // actor inputs; counts are of 100 paired runs.
+    let size = |e: &serde_json::Value| {
+        let f = |o: &str| e[o]["effect"].as_f64().unwrap().abs();
+        f("deal").max(f("strike"))
+    };
+    for w in ranked.windows(2) {
+        assert!(
+            size(&w[0]) >= size(&w[1]),
+            "{} before {}",
+            w[0]["path"],
+            w[1]["path"]
+        );
+    }
+    for e in ranked {
+        let (lo, hi, x) = (
+            e["low"].as_f64().unwrap(),
+            e["high"].as_f64().unwrap(),
+            e["value"].as_f64().unwrap(),
+        );
+        assert!(lo < hi, "{e}");
+        if e["kind"] == "actor" {
+            assert!(lo <= x && x <= hi, "{e}");
+        }
+        assert!(e["deal"]["high"].as_u64().unwrap() <= 100);
+    }
+    // Moving the aspiration term over its range moves deals by far more than the noise.
+    let aspiration = ranked
+        .iter()
+        .find(|e| e["path"] == "params.aspiration")
+        .unwrap();
+    let deal = &aspiration["deal"];
+    assert!(deal["effect"].as_f64().unwrap().abs() > 3.0 * deal["half_width"].as_f64().unwrap());
+    assert!(k["process_dominates"].is_boolean());
+    let table = detente(&[
+        "diagnose",
+        "scenarios/iran-talks-2025.ron",
+        "--runs",
+        "200",
+        "--knobs",
+        "--knob-runs",
+        "100",
+    ]);
+    let t = text(&table.stdout);
+    assert!(
+        t.contains("Knobs, one at a time") && t.contains("Strongest actor input"),
+        "{t}"
+    );
+}

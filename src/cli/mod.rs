@@ -97,6 +97,13 @@ pub enum Command {
         /// Runs, seed, threads, format.
         #[command(flatten)]
         ensemble: EnsembleOpts,
+        /// Also move every parameter and actor input one at a time over its range (common
+        /// random numbers) and rank what moves deals and strikes most.
+        #[arg(long)]
+        knobs: bool,
+        /// Runs at each end of each knob's range, with --knobs.
+        #[arg(long, default_value_t = 1_000, value_parser = parse_runs)]
+        knob_runs: u64,
         /// Override a value before validation (repeatable, one value each).
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<Override>,
@@ -540,17 +547,25 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Diagnose {
             file,
             ensemble: o,
+            knobs,
+            knob_runs,
             set,
             large,
         } => {
             check_variants(&set, large)?;
             check_runs(o.runs, 1, large)?;
+            if knobs {
+                check_runs(knob_runs, 2, large)?;
+            }
             diagnose::run(
                 &file,
                 &set,
-                o.runs,
-                o.seed,
-                capped_threads(o.threads),
+                diagnose::Runs {
+                    runs: o.runs,
+                    seed: o.seed,
+                    threads: capped_threads(o.threads),
+                    knob_runs: knobs.then_some(knob_runs),
+                },
                 o.format,
                 &mut out,
             )

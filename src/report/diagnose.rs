@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use crate::outcome::CollapseCause;
 use crate::scenario::Scenario;
 use crate::study::diagnose::{Activity, Mechanism};
+use crate::study::knobs::{self, KnobEffect, KnobKind};
 
 fn pct(x: f64) -> String {
     format!("{:.1}%", 100.0 * x)
@@ -118,5 +119,106 @@ pub fn json(s: &Scenario, a: &Activity, seed: u64) -> Value {
         "conceded_by_round": a.conceded.iter().enumerate().map(|(r, c)| json!({
             "round": r + 1, "neither": c[0], "side0_only": c[1], "side1_only": c[2], "both": c[3],
         })).collect::<Vec<_>>(),
+    })
+}
+
+/// Rows of the knob tornado shown in the table (all of them are in the JSON).
+const KNOB_ROWS: usize = 25;
+
+/// Points with a sign, for effects.
+fn points(x: f64) -> String {
+    format!("{:+.1}", 100.0 * x)
+}
+
+/// A value of a knob's range, short.
+fn value(x: f64) -> String {
+    let s = format!("{x:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The knob tornado for people: the largest effects first, then the strongest actor input and
+/// process knob, and a warning when process knobs dominate.
+pub fn knobs_table(effects: &[KnobEffect], skipped: &[(String, String)], runs: u64) -> String {
+    let mut o = format!(
+        "\nKnobs, one at a time over their ranges ({} knobs, {runs} paired runs at each end; \
+         effects in points, ± the 95% interval)\n",
+        effects.len()
+    );
+    o += &format!(
+        "  {:>3}  {:<46} {:<8} {:>17}  {:>15}  {:>15}\n",
+        "#", "knob", "kind", "range", "deals", "strikes"
+    );
+    for (i, e) in effects.iter().take(KNOB_ROWS).enumerate() {
+        let k = &e.knob;
+        o += &format!(
+            "  {:>3}  {:<46} {:<8} {:>17}  {:>15}  {:>15}\n",
+            i + 1,
+            k.path,
+            k.kind.name(),
+            format!("{} – {}", value(k.low), value(k.high)),
+            format!(
+                "{} ±{:.1}",
+                points(e.deal.effect()),
+                100.0 * e.deal.half_width()
+            ),
+            format!(
+                "{} ±{:.1}",
+                points(e.strike.effect()),
+                100.0 * e.strike.half_width()
+            ),
+        );
+    }
+    if effects.len() > KNOB_ROWS {
+        o += &format!(
+            "  … {} more (every knob is in --format json)\n",
+            effects.len() - KNOB_ROWS
+        );
+    }
+    let strongest = |kind: KnobKind| {
+        effects
+            .iter()
+            .position(|e| e.knob.kind == kind)
+            .map(|i| (i + 1, &effects[i]))
+    };
+    for (kind, what) in [
+        (KnobKind::Actor, "actor input"),
+        (KnobKind::Process, "process knob"),
+    ] {
+        if let Some((rank, e)) = strongest(kind) {
+            o += &format!(
+                "Strongest {what}: {} (#{rank}, {} points)\n",
+                e.knob.path,
+                points(if e.deal.effect().abs() >= e.strike.effect().abs() {
+                    e.deal.effect()
+                } else {
+                    e.strike.effect()
+                })
+            );
+        }
+    }
+    o += if knobs::process_dominates(effects) {
+        "Warning: process knobs dominate the actors' inputs: the outcome is set more by how the \
+         model is tuned than by what the scenario says about the actors.\n"
+    } else {
+        "The actors' inputs are among the strongest effects.\n"
+    };
+    for (path, why) in skipped {
+        o += &format!("Not moved: {path}: {why}\n");
+    }
+    o
+}
+
+/// The knob tornado for scripts.
+pub fn knobs_json(effects: &[KnobEffect], skipped: &[(String, String)], runs: u64) -> Value {
+    let paired = |p: &crate::study::knobs::Paired| json!({"effect": p.effect(), "half_width": p.half_width(), "low": p.low, "high": p.high});
+    json!({
+        "runs_per_end": runs,
+        "process_dominates": knobs::process_dominates(effects),
+        "ranked": effects.iter().map(|e| json!({
+            "path": e.knob.path, "kind": e.knob.kind.name(), "value": e.knob.value,
+            "low": e.knob.low, "high": e.knob.high,
+            "deal": paired(&e.deal), "strike": paired(&e.strike),
+        })).collect::<Vec<_>>(),
+        "skipped": skipped.iter().map(|(p, w)| json!({"path": p, "why": w})).collect::<Vec<_>>(),
     })
 }

@@ -8,6 +8,7 @@ pub mod diagnose;
 pub mod executor;
 pub mod experiment;
 pub mod journal;
+pub mod knobs;
 pub mod results;
 pub mod results_dir;
 pub mod sensitivity;
