@@ -254,6 +254,9 @@ pub struct RoundRecord {
     pub at_boundary: Vec<bool>,
     /// Which sides' concessions stopped at a red line of their leader.
     pub at_red_line: Vec<bool>,
+    /// The audience cost each side's leader would pay, per round, for taking the other side's
+    /// offer (its side's public commitments).
+    pub audience_cost: Vec<f64>,
     /// The mediator's proposal, if one was made.
     pub proposal: Option<Vec<f64>>,
     /// Each side's probability of accepting the best proposal on the table.

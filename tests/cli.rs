@@ -391,6 +391,7 @@ fn diagnose_counts_the_live_mechanisms_and_flags_the_inert_ones() {
         ("veto_blocks_proposal", 0.5),
         ("concession_at_win_set_boundary", 0.015),
         ("red_line_binds", 0.5),
+        ("commitment_cost_paid", 0.2),
         ("both_sides_hold", 0.05),
         ("trust_falls", 0.12),
         ("mediator_proposes", 0.03),

@@ -52,14 +52,8 @@ fn more_hawk_influence_is_a_significant_change_of_the_right_sign() {
         2,
     );
     let deal = c.share_difference(1, OutcomeClass::Kind(OutcomeKind::Deal));
-    // The runs the hawks cost a deal mostly stay in talks (strikes barely move: docs/model.md
-    // §11).
-    let going = c.share_difference(1, OutcomeClass::Kind(OutcomeKind::TalksContinue));
+    // (Strikes barely move with the hawks' influence: docs/model.md §11.)
     assert!(deal.significant() && deal.hi < 0.0, "deals {deal:?}");
-    assert!(
-        going.significant() && going.lo > 0.0,
-        "talks going {going:?}"
-    );
     // Paired intervals are much narrower than two independent samples' would be.
     let independent = 1.96 * (2.0 * 0.25 / 4_000f64).sqrt();
     assert!(

@@ -64,6 +64,9 @@ pub struct Offer {
     pub at_boundary: bool,
     /// The concession stopped at one of the leader's red lines.
     pub at_red_line: bool,
+    /// The audience cost (per round) the side's leader would pay for taking the other side's
+    /// offer, from its side's public commitments (docs/model.md §4).
+    pub audience_cost: f64,
     /// The other side's Zeuthen risk as this side believes it this round (from its belief
     /// about the other leader's resolve); the side concedes when its own risk is not higher.
     pub believed_risk: f64,

@@ -896,6 +896,26 @@ fn brent_max(f: &impl Fn(f64) -> f64, left: f64, right: f64) -> (f64, f64) {
     (x, -fx)
 }
 
+/// The audience cost of one public commitment, per round:
+/// `a_c · strength · ½^(age/t½) · beyond/100`.
+///
+/// Model: audience costs of backing down from a public commitment (Fearon 1994; Tomz 2007),
+/// docs/model.md §4: a leader whose side committed in public to a position pays, for a deal
+/// that concedes `beyond` points past it (summed over the committed issues), a cost that grows
+/// with the commitment's `strength` and fades with its age (rounds since it was made) at
+/// half-life `halflife` (t½). `a_c` is `cost` (utility per 100 points at full strength).
+///
+/// Guarantees: ≥ 0; 0 when nothing is conceded beyond the commitment; halves every `halflife`
+/// rounds; negative inputs count as 0 and a half-life ≤ 0 as no fading.
+pub fn audience_cost(cost: f64, strength: f64, age: f64, halflife: f64, beyond: f64) -> f64 {
+    let fade = if halflife > 0.0 {
+        libm::exp2(-age.max(0.0) / halflife)
+    } else {
+        1.0
+    };
+    cost.max(0.0) * strength.max(0.0) * fade * beyond.max(0.0) / POSITION_SCALE
+}
+
 /// The value of a deal that may be reneged on:
 /// V = −K + u_R/(1 − δ) + (u − u_R)/(1 − δ(1 − h)).
 ///

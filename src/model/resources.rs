@@ -393,6 +393,51 @@ impl Model {
         moved
     }
 
+    /// The audience cost side `k`'s leader pays, per round, for a deal at `y` in round `round`:
+    /// for each public commitment of a member of the side (Fearon 1994; Tomz 2007),
+    /// `a_c · strength · ½^(age/t½) · Σ_d max(0, (y_d − x_d)·s_d)/100` over the committed issues,
+    /// with x_d the committed position and s_d = ±1 the direction toward the other leader's ideal
+    /// (conceding beyond the commitment is what costs; `formulas::audience_cost`).
+    pub fn audience_cost(
+        &self,
+        p: &Params,
+        pledges: &[(usize, usize)],
+        round: usize,
+        k: usize,
+        y: &[f64],
+    ) -> f64 {
+        let s = &self.scenario;
+        let other = &s.actors[s.sides[1 - k].leader].ideal;
+        let mut cost = 0.0;
+        for &(e, made) in pledges {
+            let crate::scenario::types::Effect::Statement {
+                actor,
+                position,
+                commit: Some(strength),
+            } = &s.events[e].effect
+            else {
+                continue;
+            };
+            if s.actors[*actor].side != Some(k) {
+                continue;
+            }
+            let beyond: f64 = position
+                .iter()
+                .zip(y)
+                .zip(other)
+                .filter_map(|((x, &yd), &o)| x.map(|x| ((yd - x) * (o - x).signum()).max(0.0)))
+                .sum();
+            cost += formulas::audience_cost(
+                p.commitment_cost,
+                *strength,
+                (round - made) as f64,
+                p.commitment_halflife,
+                beyond,
+            );
+        }
+        cost
+    }
+
     /// The first issue (in issue order) on which `y` crosses one of actor `a`'s red lines.
     pub fn crossed_red_line(&self, a: usize, y: &[f64]) -> Option<usize> {
         self.scenario.actors[a]
@@ -446,6 +491,9 @@ pub struct Latent {
     pub gap: f64,
     /// Consecutive rounds in which the gap did not narrow enough.
     pub stalled_rounds: u32,
+    /// The public commitments made so far: (event index of the committing statement, round
+    /// made), in the order they were made (docs/model.md §4, audience costs).
+    pub pledges: Vec<(usize, usize)>,
     /// The previous round stalled (read by the mediator, which steps in after a stalled round;
     /// lagged so that this round's offers do not decide whether this round is mediated).
     pub stalled_last: bool,

@@ -143,6 +143,7 @@ pub fn reset_run(
         offer.conceded = false;
         offer.at_boundary = false;
         offer.at_red_line = false;
+        offer.audience_cost = 0.0;
     }
     params.0.clone_from(&s.params);
     let l = &mut *latent;
@@ -156,6 +157,7 @@ pub fn reset_run(
     l.commitments.clear();
     l.commitments.extend(model.protectors.iter().map(|p| p.2));
     l.forced.clear();
+    l.pledges.clear();
     l.proposal = None;
     l.fired.clear();
     l.collapse_probability = 0.0;

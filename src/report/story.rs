@@ -88,6 +88,16 @@ pub fn story(s: &Scenario, seed: u64, trace: &[RoundRecord], outcome: &Outcome) 
                 }
             }
         }
+        for k in 0..rec.audience_cost.len() {
+            if rec.audience_cost[k] > 0.0 {
+                o += &format!(
+                    "  {} public commitments would cost its leader {:.3} a round for taking the offer of {}.\n",
+                    possessive(side(k)),
+                    rec.audience_cost[k],
+                    side(1 - k)
+                );
+            }
+        }
         if let Some(y) = &rec.proposal {
             o += &format!("  The mediator proposes {}.\n", points(s, y));
         }

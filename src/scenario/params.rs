@@ -192,6 +192,11 @@ params! {
     /// how loosely it thinks the other's choice follows the Zeuthen comparison (docs/model.md
     /// §4). Larger: slower learning about the other's resolve.
     belief_noise ("σ_b"): 0.05 "risk", valid 0.001..=1.0, sweep 0.01..=0.2;
+    /// Audience cost a_c, per round, of a deal 100 points beyond a public commitment of full
+    /// strength (docs/model.md §4; Fearon 1994).
+    commitment_cost ("a_c"): 0.2 "utility per 100 points", valid 0.0..=10.0, sweep 0.0..=0.6;
+    /// Half-life t½ of a public commitment's audience cost.
+    commitment_halflife ("t½"): 3.0 "rounds", valid 0.1..=1000.0, sweep 1.0..=10.0;
     /// Cost to a third party of striking against its patron's wishes, at full progress.
     defiance_cost ("c_d"): 0.2 "utility", valid 0.0..=1.0, sweep 0.0..=0.5;
     /// Cost C_response of a protector's answer to a strike on its client; a `Protect`

@@ -330,6 +330,10 @@ pub enum RawEffect {
         actor: String,
         /// The stated position per issue id (0–100); issues not named are not addressed.
         position: BTreeMap<String, Num>,
+        /// A public commitment of the speaker's side to that position, of this strength (0–1):
+        /// its leader pays an audience cost for a deal that concedes beyond it.
+        #[serde(default)]
+        commit: Option<Num>,
     },
     /// An actor's influence share changes by `delta` (clamped to 0–1).
     InfluenceShift {

@@ -271,6 +271,8 @@ pub enum Effect {
         actor: usize,
         /// Stated position per issue (`None`: not addressed).
         position: Vec<Option<f64>>,
+        /// Strength (0–1) of the public commitment to it, if the statement is one.
+        commit: Option<f64>,
     },
     /// An influence change.
     InfluenceShift {
@@ -422,11 +424,16 @@ impl Scenario {
             let p = format!("events.{}", e.id);
             push(format!("{p}.round"), e.round as f64);
             match &e.effect {
-                Effect::Statement { position, .. } => {
+                Effect::Statement {
+                    position, commit, ..
+                } => {
                     for (issue, x) in self.issues.iter().zip(position) {
                         if let Some(x) = x {
                             push(format!("{p}.effect.position.{}", issue.id), *x);
                         }
+                    }
+                    if let Some(c) = commit {
+                        push(format!("{p}.effect.commit"), *c);
                     }
                 }
                 Effect::InfluenceShift { delta, .. } | Effect::AllianceChange { delta, .. } => {

@@ -979,6 +979,7 @@ impl Validator<'_> {
             RawEffect::Statement {
                 actor: id,
                 position,
+                commit,
             } => {
                 let a = actor(self, id);
                 let position = self.per_issue(
@@ -988,9 +989,12 @@ impl Validator<'_> {
                     POSITION,
                     false,
                 );
+                let commit =
+                    commit.map(|c| self.num(Some(c), &format!("{ef}.commit"), SHARE, None));
                 Effect::Statement {
                     actor: a?,
                     position,
+                    commit,
                 }
             }
             RawEffect::InfluenceShift { actor: id, delta } => {

@@ -53,6 +53,9 @@ pub enum Mechanism {
     ConcessionAtWinSetBoundary,
     /// A red line blocks an offer or the mediator's proposal, or stops a concession (runs).
     RedLineBinds,
+    /// A public commitment puts an audience cost on taking the other side's offer
+    /// (side-rounds after the first).
+    CommitmentCost,
     /// The mediator tables a proposal (rounds).
     MediatorProposes,
     /// The deal is the mediator's text (deals).
@@ -71,11 +74,12 @@ pub enum Mechanism {
 
 impl Mechanism {
     /// Every mechanism, in report order.
-    pub const ALL: [Mechanism; 11] = [
+    pub const ALL: [Mechanism; 12] = [
         Mechanism::WinSetRefusesOffer,
         Mechanism::VetoBlocks,
         Mechanism::ConcessionAtWinSetBoundary,
         Mechanism::RedLineBinds,
+        Mechanism::CommitmentCost,
         Mechanism::MediatorProposes,
         Mechanism::MediatorTextIsTheDeal,
         Mechanism::TrustFalls,
@@ -92,6 +96,7 @@ impl Mechanism {
             Mechanism::VetoBlocks => "veto_blocks_proposal",
             Mechanism::ConcessionAtWinSetBoundary => "concession_at_win_set_boundary",
             Mechanism::RedLineBinds => "red_line_binds",
+            Mechanism::CommitmentCost => "commitment_cost_paid",
             Mechanism::MediatorProposes => "mediator_proposes",
             Mechanism::MediatorTextIsTheDeal => "mediator_text_is_the_deal",
             Mechanism::TrustFalls => "trust_falls",
@@ -109,6 +114,7 @@ impl Mechanism {
             Mechanism::VetoBlocks => "a veto blocks an offer or the mediator's text",
             Mechanism::ConcessionAtWinSetBoundary => "a concession stops at the win-set boundary",
             Mechanism::RedLineBinds => "a red line blocks a proposal or a concession",
+            Mechanism::CommitmentCost => "a commitment's audience cost weighs on a side",
             Mechanism::MediatorProposes => "the mediator tables a proposal",
             Mechanism::MediatorTextIsTheDeal => "the deal is the mediator's text",
             Mechanism::TrustFalls => "a side's trust in the other falls",
@@ -123,7 +129,9 @@ impl Mechanism {
     pub fn unit(self) -> &'static str {
         match self {
             Mechanism::WinSetRefusesOffer | Mechanism::TrustFalls => "side-rounds",
-            Mechanism::ConcessionAtWinSetBoundary => "side-rounds after the first",
+            Mechanism::ConcessionAtWinSetBoundary | Mechanism::CommitmentCost => {
+                "side-rounds after the first"
+            }
             Mechanism::MediatorProposes | Mechanism::StrikeWeighed => "rounds",
             Mechanism::BothHold => "rounds after the first",
             Mechanism::MediatorTextIsTheDeal => "deals",
@@ -186,6 +194,7 @@ impl Activity {
                 *t = rec.trust[k];
                 if r > 1 {
                     self.count(Mechanism::ConcessionAtWinSetBoundary, rec.at_boundary[k]);
+                    self.count(Mechanism::CommitmentCost, rec.audience_cost[k] > 0.0);
                 }
                 for b in rec.blocked[k].iter().chain(&rec.mediator_blocked[k]) {
                     match *b {

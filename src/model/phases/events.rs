@@ -36,7 +36,14 @@ pub fn apply_events(
         }
         latent.fired.push(e);
         match &event.effect {
-            Effect::Statement { actor, position } => {
+            Effect::Statement {
+                actor,
+                position,
+                commit,
+            } => {
+                if commit.is_some() && model.scenario.actors[*actor].side.is_some() {
+                    latent.pledges.push((e, round));
+                }
                 for (i, _, voice) in &mut actors {
                     let (true, Some(mut v)) = (i.0 == *actor, voice) else {
                         continue;

@@ -90,6 +90,7 @@ pub fn exchange_offers(
     let mut conceded = [false; 2];
     let mut boundary = [false; 2];
     let mut red_line = [false; 2];
+    let mut audience = [0.0; 2];
     if clock.round == 1 {
         // Open at the mandates, inside the leaders' red lines (a leader never offers what it
         // would never accept).
@@ -127,9 +128,15 @@ pub fn exchange_offers(
                 model.member_utilities(y, u);
             }
         }
-        // Side k's leader's utilities of its own offer and of the other's, deal bonus included.
-        let own = |k: usize| utils[k][leaders[k]] + s.actors[leaders[k]].deal_bonus;
-        let others = |k: usize| utils[1 - k][leaders[k]] + s.actors[leaders[k]].deal_bonus;
+        // Side k's leader's utilities of its own offer and of the other's, deal bonus included,
+        // net of the audience cost of its side's public commitments (§4; public, so both sides
+        // compute them alike).
+        let cost = |k: usize, y: &[f64]| model.audience_cost(p, &latent.pledges, clock.round, k, y);
+        let ac = [[cost(0, y0), cost(0, y1)], [cost(1, y0), cost(1, y1)]];
+        audience = [ac[0][1], ac[1][0]];
+        let own = |k: usize| utils[k][leaders[k]] + s.actors[leaders[k]].deal_bonus - ac[k][k];
+        let others =
+            |k: usize| utils[1 - k][leaders[k]] + s.actors[leaders[k]].deal_bonus - ac[k][1 - k];
         // Side k's no-deal value as the other side sees it: without its private resolve, plus
         // the other side's belief about that resolve.
         let seen: [f64; 2] =
@@ -223,6 +230,7 @@ pub fn exchange_offers(
         offer.conceded = conceded[k.0];
         offer.at_boundary = boundary[k.0];
         offer.at_red_line = red_line[k.0];
+        offer.audience_cost = audience[k.0];
     }
 }
 

@@ -34,6 +34,7 @@ pub fn record_round(
     for v in [
         &mut rec.zeuthen_risk,
         &mut rec.believed_risk,
+        &mut rec.audience_cost,
         &mut rec.acceptance,
         &mut rec.deal_estimate,
         &mut rec.trust,
@@ -63,6 +64,7 @@ pub fn record_round(
         rec.conceded[k] = o.conceded;
         rec.at_boundary[k] = o.at_boundary;
         rec.at_red_line[k] = o.at_red_line;
+        rec.audience_cost[k] = o.audience_cost;
         rec.acceptance[k] = st.acceptance;
         rec.deal_estimate[k] = st.deal_estimate;
         rec.blocked[k] = st.blocked;

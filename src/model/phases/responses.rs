@@ -27,6 +27,7 @@ fn acceptance(
     buf: &mut ActorBuffers,
     k: usize,
     trust: f64,
+    (latent, round): (&Latent, usize),
     y: &[f64],
     u_y: &[f64],
     u_own: f64,
@@ -39,7 +40,8 @@ fn acceptance(
     }
     let l = s.sides[k].leader;
     // Values per round (annuitised by 1 − δ), so κ_a is per unit of per-round utility.
-    let gain = model.deal_gain(p, l, u_y[l], buf.no_deal[l], trust, y);
+    let gain = model.deal_gain(p, l, u_y[l], buf.no_deal[l], trust, y)
+        - model.audience_cost(p, &latent.pledges, round, k, y);
     // Accepting forgoes holding out for its own offer: the per-round shortfall of `y` against
     // the side's own offer weighs with τ (Zeuthen: a side gives in when the other's offer is
     // nearly as good as its own).
@@ -123,8 +125,18 @@ pub fn respond_to_proposals(
         let mut both = true;
         for k in 0..2 {
             let u_own = utils[k][s.sides[k].leader];
-            let (prob, blocker) =
-                acceptance(&model, p, &mut buf, k, trust[k], point(c), &utils[c], u_own);
+            let at = (&*latent, clock.round);
+            let (prob, blocker) = acceptance(
+                &model,
+                p,
+                &mut buf,
+                k,
+                trust[k],
+                at,
+                point(c),
+                &utils[c],
+                u_own,
+            );
             let prob = if proposer == Some(k) {
                 if prob > 0.0 { 1.0 } else { 0.0 }
             } else {
@@ -180,7 +192,11 @@ pub fn respond_to_proposals(
         );
         model.side_utilities(k, &ahead, &mut utils[3]);
         let u_own = utils[k][s.sides[k].leader];
-        estimate[k] = acceptance(&model, p, &mut buf, k, trust[k], &ahead, &utils[3], u_own).0;
+        let at = (&*latent, clock.round);
+        estimate[k] = acceptance(
+            &model, p, &mut buf, k, trust[k], at, &ahead, &utils[3], u_own,
+        )
+        .0;
     }
     for (k, _, mut st) in &mut sides {
         st.acceptance = best[k.0];
