@@ -383,6 +383,7 @@ fn diagnose_counts_the_live_mechanisms_and_flags_the_inert_ones() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
     assert_eq!(v["runs"], 2000);
+    assert_eq!(v["overrides"], serde_json::json!([]));
     let m = &v["mechanisms"];
     // The mechanisms the model v2 made live on the baseline: each fails this test if it
     // becomes inert again.

@@ -91,6 +91,7 @@ pub fn run(
         }
         Format::Json => {
             let mut v = crate::report::diagnose::json(&scenario, &activity, seed);
+            v["overrides"] = set.iter().map(|o| o.to_string()).collect();
             if let Some((effects, skipped, n)) = &tornado {
                 v["knobs"] = crate::report::diagnose::knobs_json(effects, skipped, *n);
             }
