@@ -19,7 +19,8 @@ use crate::scenario::types::{ForcedKind, Params};
 /// Probability that side `k` accepts `y`, and why its win-set refuses `y` if it does (then the
 /// probability is 0). The side decides by its leader's values; the win-set gates it.
 /// `u_y` holds each actor's utility of `y` (side members at least), `u_own` the leader's
-/// utility of the side's own offer.
+/// utility of the side's own offer; `(latent, round)` give the public commitments in force and
+/// the round, for the audience cost of accepting `y` (docs/model.md §4).
 #[allow(clippy::too_many_arguments)]
 fn acceptance(
     model: &Model,
