@@ -42,27 +42,24 @@ fn one_run(c: &mut Criterion) {
     let mut group = c.benchmark_group("one_run");
     group.measurement_time(Duration::from_secs(5));
 
-    let mut sim = Sim::new(scenario.clone());
-    let mut run = 0u64;
-    group.bench_function("baseline_reused_world", |b| {
-        b.iter(|| {
-            run = run.wrapping_add(1);
-            let view = sim.run(SEED, black_box(run));
-            black_box(view.trace.len())
-        })
-    });
-
+    // One run on a reused World per iteration, the run index changing every time.
+    let mut reused = |name: &str, mut sim: Sim| {
+        let mut run = 0u64;
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                run = run.wrapping_add(1);
+                let view = sim.run(SEED, black_box(run));
+                black_box(view.trace.len())
+            })
+        });
+    };
+    reused("baseline_reused_world", Sim::new(scenario.clone()));
     let overrides = ["params.stall_progress=1".parse().expect("an override")];
     let mediated = scenario::load(Path::new(BASELINE), &overrides).expect("the baseline loads");
-    let mut sim_mediated = Sim::new(Arc::new(mediated.scenario));
-    let mut run = 0u64;
-    group.bench_function("mediated_every_round", |b| {
-        b.iter(|| {
-            run = run.wrapping_add(1);
-            let view = sim_mediated.run(SEED, black_box(run));
-            black_box(view.trace.len())
-        })
-    });
+    reused(
+        "mediated_every_round",
+        Sim::new(Arc::new(mediated.scenario)),
+    );
 
     let mut run = 0u64;
     group.bench_function("fresh_world", |b| {

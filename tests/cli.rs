@@ -465,7 +465,7 @@ fn diagnose_counts_the_live_mechanisms_and_flags_the_inert_ones() {
 
 #[test]
 fn diagnose_knobs_ranks_every_input_and_says_whether_process_knobs_dominate() {
-    let out = detente(&[
+    let args = [
         "diagnose",
         "scenarios/iran-talks-2025.ron",
         "--runs",
@@ -473,9 +473,8 @@ fn diagnose_knobs_ranks_every_input_and_says_whether_process_knobs_dominate() {
         "--knobs",
         "--knob-runs",
         "100",
-        "--format",
-        "json",
-    ]);
+    ];
+    let out = detente(&[&args[..], &["--format", "json"]].concat());
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
     let k = &v["knobs"];
@@ -525,15 +524,7 @@ fn diagnose_knobs_ranks_every_input_and_says_whether_process_knobs_dominate() {
     let deal = &aspiration["deal"];
     assert!(deal["effect"].as_f64().unwrap().abs() > 3.0 * deal["half_width"].as_f64().unwrap());
     assert!(k["process_dominates"].is_boolean());
-    let table = detente(&[
-        "diagnose",
-        "scenarios/iran-talks-2025.ron",
-        "--runs",
-        "200",
-        "--knobs",
-        "--knob-runs",
-        "100",
-    ]);
+    let table = detente(&args);
     let t = text(&table.stdout);
     assert!(
         t.contains("Knobs, one at a time") && t.contains("Strongest actor input"),

@@ -75,6 +75,22 @@ pub struct Model {
     /// and veto players of both sides, all declared in public): where the mediator keeps its
     /// text. `None` when the band is empty on some issue (no text can respect them all).
     pub text_band: Option<Vec<RedLine>>,
+    /// The public commitments the scheduled statements make, in file order (docs/model.md §4,
+    /// audience costs): a statement fires in its round, so each is in force from then on.
+    pub pledges: Vec<Pledge>,
+}
+
+/// A public commitment of a side to a stated position (a `Statement` with `commit`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pledge {
+    /// The committed side (the speaker's).
+    pub side: usize,
+    /// The round it is made in.
+    pub round: usize,
+    /// Its strength (0–1).
+    pub strength: f64,
+    /// The committed position per issue (`None`: not addressed).
+    pub position: Vec<Option<f64>>,
 }
 
 impl Model {
@@ -182,6 +198,23 @@ impl Model {
             side_key: s.sides.iter().map(|k| rng::id_key(&k.id)).collect(),
             issue_key: s.issues.iter().map(|i| rng::id_key(&i.id)).collect(),
             text_band: None,
+            pledges: s
+                .events
+                .iter()
+                .filter_map(|e| match &e.effect {
+                    crate::scenario::types::Effect::Statement {
+                        actor,
+                        position,
+                        commit: Some(strength),
+                    } => Some(Pledge {
+                        side: s.actors[*actor].side?,
+                        round: e.round,
+                        strength: *strength,
+                        position: position.clone(),
+                    }),
+                    _ => None,
+                })
+                .collect(),
         };
         model.text_band = {
             let mut band = vec![RedLine::NONE; s.issues.len()];
@@ -394,48 +427,32 @@ impl Model {
     }
 
     /// The audience cost side `k`'s leader pays, per round, for a deal at `y` in round `round`:
-    /// for each public commitment of a member of the side (Fearon 1994; Tomz 2007),
+    /// for each public commitment of a member of the side made by then (Fearon 1994; Tomz 2007),
     /// `a_c · strength · ½^(age/t½) · Σ_d max(0, (y_d − x_d)·s_d)/100` over the committed issues,
     /// with x_d the committed position and s_d = ±1 the direction toward the other leader's ideal
     /// (conceding beyond the commitment is what costs; `formulas::audience_cost`).
-    pub fn audience_cost(
-        &self,
-        p: &Params,
-        pledges: &[(usize, usize)],
-        round: usize,
-        k: usize,
-        y: &[f64],
-    ) -> f64 {
-        let s = &self.scenario;
-        let other = &s.actors[s.sides[1 - k].leader].ideal;
-        let mut cost = 0.0;
-        for &(e, made) in pledges {
-            let crate::scenario::types::Effect::Statement {
-                actor,
-                position,
-                commit: Some(strength),
-            } = &s.events[e].effect
-            else {
-                continue;
-            };
-            if s.actors[*actor].side != Some(k) {
-                continue;
-            }
-            let beyond: f64 = position
-                .iter()
-                .zip(y)
-                .zip(other)
-                .filter_map(|((x, &yd), &o)| x.map(|x| ((yd - x) * (o - x).signum()).max(0.0)))
-                .sum();
-            cost += formulas::audience_cost(
-                p.commitment_cost,
-                *strength,
-                (round - made) as f64,
-                p.commitment_halflife,
-                beyond,
-            );
-        }
-        cost
+    pub fn audience_cost(&self, p: &Params, round: usize, k: usize, y: &[f64]) -> f64 {
+        let other = &self.scenario.actors[self.scenario.sides[1 - k].leader].ideal;
+        self.pledges
+            .iter()
+            .filter(|c| c.side == k && c.round <= round)
+            .map(|c| {
+                let beyond: f64 = c
+                    .position
+                    .iter()
+                    .zip(y)
+                    .zip(other)
+                    .filter_map(|((x, &yd), &o)| x.map(|x| ((yd - x) * (o - x).signum()).max(0.0)))
+                    .sum();
+                formulas::audience_cost(
+                    p.commitment_cost,
+                    c.strength,
+                    (round - c.round) as f64,
+                    p.commitment_halflife,
+                    beyond,
+                )
+            })
+            .sum()
     }
 
     /// The first issue (in issue order) on which `y` crosses one of actor `a`'s red lines.
@@ -491,9 +508,6 @@ pub struct Latent {
     pub gap: f64,
     /// Consecutive rounds in which the gap did not narrow enough.
     pub stalled_rounds: u32,
-    /// The public commitments made so far: (event index of the committing statement, round
-    /// made), in the order they were made (docs/model.md §4, audience costs).
-    pub pledges: Vec<(usize, usize)>,
     /// The previous round stalled (read by the mediator, which steps in after a stalled round;
     /// lagged so that this round's offers do not decide whether this round is mediated).
     pub stalled_last: bool,

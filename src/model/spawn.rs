@@ -157,7 +157,6 @@ pub fn reset_run(
     l.commitments.clear();
     l.commitments.extend(model.protectors.iter().map(|p| p.2));
     l.forced.clear();
-    l.pledges.clear();
     l.proposal = None;
     l.fired.clear();
     l.collapse_probability = 0.0;

@@ -37,13 +37,8 @@ pub fn apply_events(
         latent.fired.push(e);
         match &event.effect {
             Effect::Statement {
-                actor,
-                position,
-                commit,
+                actor, position, ..
             } => {
-                if commit.is_some() && model.scenario.actors[*actor].side.is_some() {
-                    latent.pledges.push((e, round));
-                }
                 for (i, _, voice) in &mut actors {
                     let (true, Some(mut v)) = (i.0 == *actor, voice) else {
                         continue;

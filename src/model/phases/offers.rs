@@ -131,7 +131,7 @@ pub fn exchange_offers(
         // Side k's leader's utilities of its own offer and of the other's, deal bonus included,
         // net of the audience cost of its side's public commitments (§4; public, so both sides
         // compute them alike).
-        let cost = |k: usize, y: &[f64]| model.audience_cost(p, &latent.pledges, clock.round, k, y);
+        let cost = |k: usize, y: &[f64]| model.audience_cost(p, clock.round, k, y);
         let ac = [[cost(0, y0), cost(0, y1)], [cost(1, y0), cost(1, y1)]];
         audience = [ac[0][1], ac[1][0]];
         let own = |k: usize| utils[k][leaders[k]] + s.actors[leaders[k]].deal_bonus - ac[k][k];

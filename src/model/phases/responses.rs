@@ -19,8 +19,8 @@ use crate::scenario::types::{ForcedKind, Params};
 /// Probability that side `k` accepts `y`, and why its win-set refuses `y` if it does (then the
 /// probability is 0). The side decides by its leader's values; the win-set gates it.
 /// `u_y` holds each actor's utility of `y` (side members at least), `u_own` the leader's
-/// utility of the side's own offer; `(latent, round)` give the public commitments in force and
-/// the round, for the audience cost of accepting `y` (docs/model.md §4).
+/// utility of the side's own offer; `round` dates the audience cost of accepting `y` (docs/model.md
+/// §4).
 #[allow(clippy::too_many_arguments)]
 fn acceptance(
     model: &Model,
@@ -28,7 +28,7 @@ fn acceptance(
     buf: &mut ActorBuffers,
     k: usize,
     trust: f64,
-    (latent, round): (&Latent, usize),
+    round: usize,
     y: &[f64],
     u_y: &[f64],
     u_own: f64,
@@ -42,7 +42,7 @@ fn acceptance(
     let l = s.sides[k].leader;
     // Values per round (annuitised by 1 − δ), so κ_a is per unit of per-round utility.
     let gain = model.deal_gain(p, l, u_y[l], buf.no_deal[l], trust, y)
-        - model.audience_cost(p, &latent.pledges, round, k, y);
+        - model.audience_cost(p, round, k, y);
     // Accepting forgoes holding out for its own offer: the per-round shortfall of `y` against
     // the side's own offer weighs with τ (Zeuthen: a side gives in when the other's offer is
     // nearly as good as its own).
@@ -126,14 +126,13 @@ pub fn respond_to_proposals(
         let mut both = true;
         for k in 0..2 {
             let u_own = utils[k][s.sides[k].leader];
-            let at = (&*latent, clock.round);
             let (prob, blocker) = acceptance(
                 &model,
                 p,
                 &mut buf,
                 k,
                 trust[k],
-                at,
+                clock.round,
                 point(c),
                 &utils[c],
                 u_own,
@@ -193,9 +192,16 @@ pub fn respond_to_proposals(
         );
         model.side_utilities(k, &ahead, &mut utils[3]);
         let u_own = utils[k][s.sides[k].leader];
-        let at = (&*latent, clock.round);
         estimate[k] = acceptance(
-            &model, p, &mut buf, k, trust[k], at, &ahead, &utils[3], u_own,
+            &model,
+            p,
+            &mut buf,
+            k,
+            trust[k],
+            clock.round,
+            &ahead,
+            &utils[3],
+            u_own,
         )
         .0;
     }
