@@ -237,6 +237,10 @@ pub enum DealVia {
 pub struct RoundRecord {
     /// Round number (1-based).
     pub round: usize,
+    /// Weeks since the first round.
+    pub week: f64,
+    /// The round's date, if the scenario's rounds are dated.
+    pub date: Option<crate::scenario::types::Date>,
     /// Ids of the events that fired at its start.
     pub events: Vec<String>,
     /// Each side's mandate, per issue.

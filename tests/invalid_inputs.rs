@@ -338,3 +338,29 @@ fn the_corpus_is_complete() {
         assert!(load(&path, &[]).is_err(), "{name} loads");
     }
 }
+
+#[test]
+fn bad_calendars_name_the_round_or_event_and_the_fix() {
+    expect(
+        "tests/broken/round-dates.ron",
+        &[],
+        &[
+            "rounds[1].date: `2025-4-19` is not a date written YYYY-MM-DD",
+            "rounds[2].date: 2025-04-05 is not after the previous round's date",
+            "list rounds in the order they take place",
+            "events[1].date: 2025-05-01 is after the last round",
+            "events[2].date: an event has a `round` or a `date`, not both",
+            "events[3].effect.date: 2025-04-01 is before the first round (2025-04-12)",
+        ],
+    );
+    expect(
+        "tests/broken/event-date-undated-rounds.ron",
+        &[],
+        &[
+            "rounds[1].date: only this and later rounds are dated",
+            "give rounds[0] a date too",
+            "events[1].date: the rounds have no dates",
+            "or use `round`",
+        ],
+    );
+}

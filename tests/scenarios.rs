@@ -91,6 +91,26 @@ fn the_baseline_has_the_actors_rounds_and_events_of_the_article() {
     assert!(s.actors.iter().any(|a| a.role == Role::Mediator));
     let venues: Vec<&str> = s.rounds.iter().map(|r| r.venue.as_str()).collect();
     assert_eq!(&venues[..4], ["Muscat", "Rome", "Geneva", "Oman"]);
+    // Calendar: Rome a week after Muscat, Geneva and Oman weekly, then rounds two weeks apart to
+    // the end of June; Trump's remarks of Monday 21 April fire at the next round, Geneva.
+    let dates: Vec<String> = s
+        .rounds
+        .iter()
+        .map(|r| r.date.unwrap().to_string())
+        .collect();
+    assert_eq!(&dates[..2], ["2025-04-12", "2025-04-19"]);
+    assert_eq!(dates.last().unwrap(), "2025-06-28");
+    let weeks: Vec<f64> = s.rounds.iter().map(|r| r.week).collect();
+    assert_eq!(weeks, [0.0, 1.0, 2.0, 3.0, 5.0, 7.0, 9.0, 11.0]);
+    assert_eq!(s.rounds[0].dt, 1.0);
+    assert_eq!(s.rounds[4].dt, 2.0);
+    let remarks = s
+        .events
+        .iter()
+        .find(|e| e.id == "trump-cautious-optimism")
+        .unwrap();
+    assert_eq!(remarks.round, 3);
+    assert_eq!(remarks.date.unwrap().to_string(), "2025-04-21");
     let israel = &s.actors[s.actor_index("israel").unwrap()];
     assert!(
         israel
@@ -253,5 +273,58 @@ fn the_annotated_example_of_the_format_reference_loads_and_reaches_deals() {
     assert!(
         deals as f64 > 0.2 * runs as f64,
         "{deals} deals in {runs} runs of the annotated example"
+    );
+}
+
+#[test]
+fn undated_rounds_are_a_week_apart_and_dates_place_events_and_deadlines() {
+    let undated = load(Path::new("tests/data/minimal.ron"), &[])
+        .unwrap()
+        .scenario;
+    let weeks: Vec<(f64, f64)> = undated.rounds.iter().map(|r| (r.week, r.dt)).collect();
+    assert_eq!(weeks, [(0.0, 1.0), (1.0, 1.0)]);
+    assert!(undated.rounds.iter().all(|r| r.date.is_none()));
+
+    let text = r#"Scenario(extends: Some("minimal.ron"),
+        rounds: [
+            Round(venue: "A", date: "2024-02-26"),
+            Round(venue: "B"),
+            Round(venue: "C", date: "2024-03-14"),
+        ],
+        events: [
+            Event(id: "leap", date: "2024-02-29",
+                  effect: Statement(actor: "north_farmers", position: {"tariff": 90})),
+            Event(id: "cutoff", round: 1, effect: Deadline(date: "2024-03-13")),
+        ])"#;
+    // `extends` resolves against the (never read) path's folder.
+    let s = detente::scenario::load_str(text, Path::new("tests/data/calendar.ron"), &[])
+        .unwrap()
+        .scenario;
+    let rounds: Vec<(String, f64, f64)> = s
+        .rounds
+        .iter()
+        .map(|r| (r.date.unwrap().to_string(), r.week, r.dt))
+        .collect();
+    assert_eq!(
+        rounds,
+        [
+            ("2024-02-26".to_string(), 0.0, 1.0),
+            ("2024-03-04".to_string(), 1.0, 1.0),
+            ("2024-03-14".to_string(), 17.0 / 7.0, 10.0 / 7.0),
+        ]
+    );
+    let leap = s.events.iter().find(|e| e.id == "leap").unwrap();
+    assert_eq!(
+        leap.round, 2,
+        "29 February falls between the first two rounds"
+    );
+    let cutoff = s.events.iter().find(|e| e.id == "cutoff").unwrap();
+    assert!(
+        matches!(
+            cutoff.effect,
+            detente::scenario::types::Effect::Deadline { round: 2 }
+        ),
+        "a deadline of 13 March lapses after the round of 4 March: {:?}",
+        cutoff.effect
     );
 }

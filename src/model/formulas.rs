@@ -35,6 +35,27 @@ pub fn clamp01(x: f64) -> f64 {
     x.clamp(0.0, 1.0)
 }
 
+/// The probability that an event of per-week probability `p` happens within `dt` weeks:
+/// 1 − (1 − p)^dt.
+///
+/// Model: the calendar convention of docs/model.md §1 ("Time"): every hazard is a constant rate
+/// λ = −ln(1 − p) per week, so P(event in Δt) = 1 − e^(−λ·Δt). A round that covers two weeks
+/// carries the chance of two one-week rounds, and outcome shares do not grow with the number of
+/// rounds a fixed calendar is split into.
+///
+/// Guarantees: result in [0, 1]; exactly `p` (clamped) when `dt` = 1; 0 when `dt` ≤ 0 or p ≤ 0;
+/// 1 when p ≥ 1 and `dt` > 0; rises with both arguments.
+pub fn over_weeks(p: f64, dt: f64) -> f64 {
+    let p = clamp01(p);
+    if dt == 1.0 {
+        p
+    } else if dt <= 0.0 || p <= 0.0 {
+        0.0
+    } else {
+        clamp01(1.0 - libm::pow(1.0 - p, dt))
+    }
+}
+
 /// The logistic function σ(x) = 1 / (1 + e^(−x)).
 ///
 /// Model: the logit choice rule used by every probabilistic decision of the model (acceptance,
@@ -1161,6 +1182,22 @@ pub fn trust_posterior(trust: f64, inconsistent: f64, a: f64, b: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn over_weeks_is_a_constant_rate() {
+        // Two one-week chances of 0.1 give 1 − 0.9² = 0.19; half a week gives 1 − √0.9.
+        assert_eq!(over_weeks(0.1, 1.0), 0.1);
+        assert!((over_weeks(0.1, 2.0) - 0.19).abs() < 1e-15);
+        assert!((over_weeks(0.1, 0.5) - (1.0 - 0.9f64.sqrt())).abs() < 1e-15);
+        // Splitting a span into pieces leaves the chance of the whole span unchanged.
+        let whole = over_weeks(0.07, 3.0);
+        let piece = over_weeks(0.07, 0.75);
+        assert!((1.0 - (1.0 - piece).powi(4) - whole).abs() < 1e-14);
+        assert_eq!(over_weeks(0.3, 0.0), 0.0);
+        assert_eq!(over_weeks(0.0, 5.0), 0.0);
+        assert_eq!(over_weeks(1.0, 0.2), 1.0);
+        assert_eq!(over_weeks(1.5, 2.0), 1.0);
+    }
 
     #[test]
     fn patience_powers_favour_the_more_patient_party() {

@@ -318,7 +318,7 @@ impl Model {
             p.hazard_trust_scale,
             p.hazard_durability_cut,
             p.withdrawal_probability,
-            p.administration_rounds,
+            p.administration_weeks,
         )
     }
 
@@ -426,7 +426,23 @@ impl Model {
         moved
     }
 
-    /// The audience cost side `k`'s leader pays, per round, for a deal at `y` in round `round`:
+    /// Weeks from the first round to round `round` (1-based; round 0 counts as the first).
+    pub fn week(&self, round: usize) -> f64 {
+        let rounds = &self.scenario.rounds;
+        rounds.get(round.max(1) - 1).map_or(0.0, |r| r.week)
+    }
+
+    /// Weeks round `round` (1-based) covers: the span every per-week rate is applied over
+    /// (docs/model.md §1, "Time"); one week outside the schedule.
+    pub fn dt(&self, round: usize) -> f64 {
+        let rounds = &self.scenario.rounds;
+        round
+            .checked_sub(1)
+            .and_then(|r| rounds.get(r))
+            .map_or(1.0, |r| r.dt)
+    }
+
+    /// The audience cost side `k`'s leader pays, per week, for a deal at `y` in round `round`:
     /// for each public commitment of a member of the side made by then (Fearon 1994; Tomz 2007),
     /// `a_c · strength · ½^(age/t½) · Σ_d max(0, (y_d − x_d)·s_d)/100` over the committed issues,
     /// with x_d the committed position and s_d = ±1 the direction toward the other leader's ideal
@@ -447,7 +463,7 @@ impl Model {
                 formulas::audience_cost(
                     p.commitment_cost,
                     c.strength,
-                    (round - c.round) as f64,
+                    self.week(round) - self.week(c.round),
                     p.commitment_halflife,
                     beyond,
                 )

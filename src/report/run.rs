@@ -187,8 +187,9 @@ pub fn table(s: &Scenario, overrides: &[Override], agg: &Aggregate, seed: u64) -
     }
     let sides: Vec<&str> = s.sides.iter().map(|x| x.id.as_str()).collect();
     o += &format!(
-        "\nPer round (means over the runs still going)\n  {:<5} {:<16} {:>6} {:>6} {:>5} {:>13} {:>13} {:>13} {:>7}\n",
+        "\nPer round (means over the runs still going)\n  {:<5} {:<10} {:<16} {:>6} {:>6} {:>5} {:>13} {:>13} {:>13} {:>7}\n",
         "round",
+        "date",
         "venue",
         "going",
         "threat",
@@ -205,8 +206,11 @@ pub fn table(s: &Scenario, overrides: &[Override], agg: &Aggregate, seed: u64) -
         let n = sums.runs as f64;
         let m = |x: &ExactSum| x.value() / n;
         o += &format!(
-            "  {:<5} {:<16} {:>6} {:>6.2} {:>5.1} {:>6.2}/{:<6.2} {:>6.2}/{:<6.2} {:>6.2}/{:<6.2} {:>7.3}\n",
+            "  {:<5} {:<10} {:<16} {:>6} {:>6.2} {:>5.1} {:>6.2}/{:<6.2} {:>6.2}/{:<6.2} {:>6.2}/{:<6.2} {:>7.3}\n",
             r + 1,
+            s.rounds[r]
+                .date
+                .map_or_else(|| format!("week {}", s.rounds[r].week), |d| d.to_string()),
             s.rounds[r].venue.chars().take(16).collect::<String>(),
             pct(n / agg.runs as f64).trim(),
             m(&sums.threat),

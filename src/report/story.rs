@@ -16,6 +16,20 @@ fn points(s: &Scenario, y: &[f64]) -> String {
         .join(", ")
 }
 
+/// When a round takes place: its date and week (`2025-04-19, week 1`), or its week alone for an
+/// undated scenario.
+pub fn when(round: &crate::scenario::types::Round) -> String {
+    let week = if round.week.fract() == 0.0 {
+        format!("week {}", round.week)
+    } else {
+        format!("week {:.1}", round.week)
+    };
+    match round.date {
+        Some(d) => format!("{d}, {week}"),
+        None => week,
+    }
+}
+
 /// The story of one run in plain language.
 pub fn story(s: &Scenario, seed: u64, trace: &[RoundRecord], outcome: &Outcome) -> String {
     let side = |k: usize| s.sides[k].name.as_str();
@@ -23,7 +37,7 @@ pub fn story(s: &Scenario, seed: u64, trace: &[RoundRecord], outcome: &Outcome) 
     let mut prev: Option<&RoundRecord> = None;
     for rec in trace {
         let round = &s.rounds[rec.round - 1];
-        o += &format!("\n{} — {}\n", round.label, round.venue);
+        o += &format!("\n{} — {} — {}\n", round.label, round.venue, when(round));
         for id in &rec.events {
             if let Some(e) = s.events.iter().find(|e| &e.id == id) {
                 let note = if e.note.is_empty() {
@@ -31,7 +45,10 @@ pub fn story(s: &Scenario, seed: u64, trace: &[RoundRecord], outcome: &Outcome) 
                 } else {
                     e.note.as_str()
                 };
-                o += &format!("  · {note}\n");
+                match e.date {
+                    Some(d) => o += &format!("  · {d}: {note}\n"),
+                    None => o += &format!("  · {note}\n"),
+                }
             }
         }
         for k in 0..s.sides.len() {
@@ -91,7 +108,7 @@ pub fn story(s: &Scenario, seed: u64, trace: &[RoundRecord], outcome: &Outcome) 
         for k in 0..rec.audience_cost.len() {
             if rec.audience_cost[k] > 0.0 {
                 o += &format!(
-                    "  {} public commitments would cost its leader {:.3} a round for taking the offer of {}.\n",
+                    "  {} public commitments would cost its leader {:.3} a week for taking the offer of {}.\n",
                     possessive(side(k)),
                     rec.audience_cost[k],
                     side(1 - k)
@@ -193,8 +210,9 @@ pub fn story(s: &Scenario, seed: u64, trace: &[RoundRecord], outcome: &Outcome) 
             durability,
             via,
         } => format!(
-            "a deal in round {round} ({}), on {}: {}. Chance it survives a full term: {:.0}%.\n",
+            "a deal in round {round} ({}, {}), on {}: {}. Chance it survives a full term: {:.0}%.\n",
             s.rounds[round - 1].venue,
+            when(&s.rounds[round - 1]),
             match via {
                 DealVia::Offer(k) => format!("the offer of {}", s.sides[*k].name),
                 DealVia::Mediator => "the mediator's proposal".to_string(),
@@ -203,11 +221,15 @@ pub fn story(s: &Scenario, seed: u64, trace: &[RoundRecord], outcome: &Outcome) 
             100.0 * durability
         ),
         Outcome::TalksContinue => format!(
-            "talks still going after {} rounds, no deal yet.\n",
-            s.rounds.len()
+            "talks still going after {} rounds ({}), no deal yet.\n",
+            s.rounds.len(),
+            s.rounds.last().map(when).unwrap_or_default()
         ),
         Outcome::Collapse { cause, round } => {
-            format!("the talks collapse in round {round} ({cause:?}).\n")
+            format!(
+                "the talks collapse in round {round} ({}; {cause:?}).\n",
+                when(&s.rounds[round - 1])
+            )
         }
         Outcome::Strike {
             by,
@@ -216,7 +238,11 @@ pub fn story(s: &Scenario, seed: u64, trace: &[RoundRecord], outcome: &Outcome) 
             responses,
             retaliation,
         } => {
-            let mut t = format!("{} strikes in round {round}", s.actors[*by].name);
+            let mut t = format!(
+                "{} strikes in round {round} ({})",
+                s.actors[*by].name,
+                when(&s.rounds[round - 1])
+            );
             if *patron_approval < 1.0 {
                 t += &format!(
                     " with its patron's approval at {:.0}%",

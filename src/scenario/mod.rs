@@ -10,9 +10,11 @@
 //! * [`tree`]: merge (`extends`) and path overrides (`--set`) on a generic tree.
 //! * [`validate`]: every problem at once, each with its field path.
 //! * [`types`]: the validated [`Scenario`] the model runs on.
+//! * [`calendar`]: dates of rounds and events, weeks between rounds.
 //! * [`engine`]: the settings of the reference engines (`engine: ...`).
 //! * [`digest`] and [`provenance`]: the claims values cite, and where each value came from.
 
+pub mod calendar;
 pub mod digest;
 pub mod engine;
 pub mod error;

@@ -124,16 +124,16 @@ params! {
     strike_sharpness ("κ"): 6.0 "per utility unit", valid 0.0..=200.0, sweep 1.0..=20.0;
     /// Logit sharpness of a patron's approval of a third party's strike.
     approval_sharpness ("κ_g"): 4.0 "per unit", valid 0.0..=200.0, sweep 1.0..=20.0;
-    /// Base per-round hazard that a signed deal is reneged on (commitment problem).
-    reneging_hazard ("h0"): 0.01 "probability per round", valid 0.0..=1.0, sweep 0.001..=0.05;
+    /// Base per-week hazard that a signed deal is reneged on (commitment problem).
+    reneging_hazard ("h0"): 0.01 "probability per week", valid 0.0..=1.0, sweep 0.001..=0.05;
     /// How much the reneging hazard grows as trust falls: h multiplied by 1 + this × (1 − trust).
     hazard_trust_scale ("a_h"): 3.0 "multiplier", valid 0.0..=100.0, sweep 0.0..=6.0;
     /// Share of the reneging hazard removed by a fully durable deal (durability issue at 100).
     hazard_durability_cut ("b_h"): 0.8 "share", valid 0.0..=1.0, sweep 0.0..=1.0;
     /// Probability that a change of administration withdraws from the deal.
     withdrawal_probability ("q"): 0.5 "probability", valid 0.0..=1.0, sweep 0.1..=0.9;
-    /// Rounds until the next change of administration, spreading `q` as a per-round hazard.
-    administration_rounds ("T_a"): 40.0 "rounds", valid 1.0..=1000000.0, sweep 10.0..=200.0;
+    /// Weeks until the next change of administration, spreading `q` as a per-week hazard.
+    administration_weeks ("T_a"): 40.0 "weeks", valid 1.0..=1000000.0, sweep 10.0..=200.0;
     /// Standard deviation of each side's error in estimating its chance of winning a war
     /// (Fearon: private information and misperception).
     misperception ("σ_p"): 0.10 "probability", valid 0.0..=1.0, sweep 0.0..=0.3;
@@ -149,24 +149,25 @@ params! {
     consistency_spread ("ν2"): 1.0 "weight", valid 0.0..=100.0, sweep 0.0..=3.0;
     /// Weight of a reversal (a member contradicting its own last statement) in consistency.
     consistency_reversal ("ν3"): 0.3 "weight", valid 0.0..=100.0, sweep 0.0..=1.0;
-    /// Probability per round that a sincere side reverses itself in public (Kydd 2005).
-    reversal_if_sincere ("a_r"): 0.2 "probability", valid 0.0..=1.0, sweep 0.05..=0.35;
-    /// Probability per round that an insincere side reverses itself in public (Kydd 2005).
-    reversal_if_insincere ("b_r"): 0.5 "probability", valid 0.0..=1.0, sweep 0.3..=0.8;
+    /// Probability per week that a sincere side reverses itself in public (Kydd 2005).
+    reversal_if_sincere ("a_r"): 0.2 "probability per week", valid 0.0..=1.0, sweep 0.05..=0.35;
+    /// Probability per week that an insincere side reverses itself in public (Kydd 2005).
+    reversal_if_insincere ("b_r"): 0.5 "probability per week", valid 0.0..=1.0, sweep 0.3..=0.8;
     /// Trust never falls below this (a posterior floor: no side is ever sure the other lies).
     trust_floor ("ψ_min"): 0.02 "probability", valid 0.0..=0.5, sweep 0.0..=0.1;
     /// Trust never rises above this (no side is ever sure the other is sincere).
     trust_ceiling ("ψ_max"): 0.98 "probability", valid 0.5..=1.0, sweep 0.9..=1.0;
-    /// Standard deviation of the per-round random drift of faction influence.
-    influence_drift ("σ_c"): 0.05 "share", valid 0.0..=1.0, sweep 0.0..=0.2;
+    /// Standard deviation of the random drift of faction influence over a week (it grows with the
+    /// square root of the weeks a round covers).
+    influence_drift ("σ_c"): 0.05 "share per √week", valid 0.0..=1.0, sweep 0.0..=0.2;
     /// Latent threat at the start (how much waiting costs those who fear the other side's programme).
-    threat_initial ("τ0"): 0.3 "unit", valid 0.0..=1.0, sweep 0.0..=0.6;
-    /// Growth of the latent threat per round.
-    threat_growth ("Δτ"): 0.03 "per round", valid 0.0..=1.0, sweep 0.0..=0.1;
+    threat_initial ("τ0"): 0.0 "unit", valid 0.0..=1.0, sweep 0.0..=0.6;
+    /// Growth of the latent threat per week (0 unless the scenario declares a growing threat).
+    threat_growth ("Δτ"): 0.0 "per week", valid 0.0..=1.0, sweep 0.0..=0.1;
     /// Perceived probability that the no-deal path turns military, at threat 1.
     escalation_prior ("P_esc"): 0.3 "probability", valid 0.0..=1.0, sweep 0.05..=0.6;
-    /// Base per-round probability that talks collapse by chance.
-    collapse_hazard ("h_c"): 0.02 "probability per round", valid 0.0..=1.0, sweep 0.0..=0.1;
+    /// Base per-week probability that talks collapse by chance.
+    collapse_hazard ("h_c"): 0.02 "probability per week", valid 0.0..=1.0, sweep 0.0..=0.1;
     /// How much the collapse hazard grows as trust falls: multiplied by 1 + this × (1 − trust).
     collapse_trust_scale ("a_c"): 2.0 "multiplier", valid 0.0..=100.0, sweep 0.0..=5.0;
     /// Extra collapse hazard multiplier per stalled round.
@@ -192,11 +193,11 @@ params! {
     /// how loosely it thinks the other's choice follows the Zeuthen comparison (docs/model.md
     /// §4). Larger: slower learning about the other's resolve.
     belief_noise ("σ_b"): 0.05 "risk", valid 0.001..=1.0, sweep 0.01..=0.2;
-    /// Audience cost a_c, per round, of a deal 100 points beyond a public commitment of full
+    /// Audience cost a_c, per week, of a deal 100 points beyond a public commitment of full
     /// strength (docs/model.md §4; Fearon 1994).
     commitment_cost ("a_c"): 0.2 "utility per 100 points", valid 0.0..=10.0, sweep 0.0..=0.6;
     /// Half-life t½ of a public commitment's audience cost.
-    commitment_halflife ("t½"): 3.0 "rounds", valid 0.1..=1000.0, sweep 1.0..=10.0;
+    commitment_halflife ("t½"): 3.0 "weeks", valid 0.1..=1000.0, sweep 1.0..=10.0;
     /// Cost to a third party of striking against its patron's wishes, at full progress.
     defiance_cost ("c_d"): 0.2 "utility", valid 0.0..=1.0, sweep 0.0..=0.5;
     /// Cost C_response of a protector's answer to a strike on its client; a `Protect`

@@ -298,6 +298,9 @@ pub struct RawRound {
     pub label: Option<String>,
     /// The mediator hosting it (an actor with `Mediate`), if any.
     pub host: Option<String>,
+    /// Its date, `YYYY-MM-DD`. Without one, a round comes a week after the previous one; later
+    /// rounds may be dated only if the first is.
+    pub date: Option<String>,
     /// Claims behind the round.
     pub because: Option<Claims>,
 }
@@ -308,8 +311,11 @@ pub struct RawRound {
 pub struct RawEvent {
     /// Identifier, so variants and `--set` can address the event.
     pub id: Option<String>,
-    /// The round (1-based) at whose start the event fires.
+    /// The round (1-based) at whose start the event fires; or give `date` instead.
     pub round: Option<u32>,
+    /// The date of the event, `YYYY-MM-DD`: it fires at the start of the first round on or after
+    /// it (the rounds must be dated).
+    pub date: Option<String>,
     /// What happens.
     pub effect: Option<RawEffect>,
     /// `false` switches the event off (variants use this).
@@ -351,10 +357,15 @@ pub enum RawEffect {
         /// Change of the commitment.
         delta: Num,
     },
-    /// A deadline: talks that have no deal by the end of round `round` have lapsed it.
+    /// A deadline: talks that have no deal by the end of round `round`, or by the last round on
+    /// or before `date`, have lapsed it. Give one of the two.
     Deadline {
         /// The last round (1-based) before the deadline lapses.
-        round: u32,
+        #[serde(default)]
+        round: Option<u32>,
+        /// The date of the deadline, `YYYY-MM-DD` (the rounds must be dated).
+        #[serde(default)]
+        date: Option<String>,
     },
     /// A parameter takes a new value from this round on (`path` as in `--set`).
     ParameterChange {

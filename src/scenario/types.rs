@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+pub use super::calendar::Date;
 pub use super::params::{MandateRule, Params};
 pub use super::raw::{ForcedKind, Role};
 
@@ -247,6 +248,13 @@ pub struct Round {
     pub label: String,
     /// Actor index of the host, if any.
     pub host: Option<usize>,
+    /// Its date, if the scenario's rounds are dated.
+    pub date: Option<Date>,
+    /// Weeks since the first round (0 for the first).
+    pub week: f64,
+    /// Weeks this round covers: since the previous round, and one week for the first. Every
+    /// per-week rate of the model is applied over this span (docs/model.md §1, "Time").
+    pub dt: f64,
 }
 
 /// An enabled event.
@@ -256,6 +264,8 @@ pub struct Event {
     pub id: String,
     /// Round (1-based) at whose start it fires.
     pub round: usize,
+    /// Its date, if the file gives one (it then fires at the first round on or after it).
+    pub date: Option<Date>,
     /// The effect.
     pub effect: Effect,
     /// What happened, for the story.

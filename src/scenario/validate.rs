@@ -348,10 +348,12 @@ impl Validator<'_> {
             .collect();
         self.roles(&actors, &sides, &leaders, &names);
 
+        let calendar = self.calendar(raw_rounds);
         let rounds: Vec<Round> = raw_rounds
             .iter()
+            .zip(calendar)
             .enumerate()
-            .map(|(i, r)| {
+            .map(|(i, (r, (date, week, dt)))| {
                 let f = format!("rounds[{i}]");
                 self.claim_list(
                     r.because.as_deref().unwrap_or_default(),
@@ -383,13 +385,16 @@ impl Validator<'_> {
                         .clone()
                         .unwrap_or_else(|| format!("Round {}", i + 1)),
                     host,
+                    date,
+                    week,
+                    dt,
                 }
             })
             .collect();
 
         let mut events = Vec::new();
         for (i, e) in raw_events.iter().enumerate() {
-            if let Some(ev) = self.event(e, i, &names, &actors, rounds.len())
+            if let Some(ev) = self.event(e, i, &names, &actors, &rounds)
                 && e.enabled != Some(false)
             {
                 events.push(ev);
@@ -940,8 +945,9 @@ impl Validator<'_> {
         i: usize,
         names: &Names,
         actors: &[Actor],
-        rounds: usize,
+        schedule: &[Round],
     ) -> Option<Event> {
+        let rounds = schedule.len();
         let f = format!("events[{i}]");
         self.claim_list(
             e.because.as_deref().unwrap_or_default(),
@@ -966,7 +972,24 @@ impl Validator<'_> {
             }
             Some(r as usize)
         };
-        let round = in_schedule(self, e.round, &format!("{f}.round"));
+        let date = e
+            .date
+            .as_deref()
+            .and_then(|d| self.date(d, &format!("{f}.date")));
+        let round = match (e.round, &e.date) {
+            (Some(_), Some(_)) => {
+                self.error(
+                    format!("{f}.date"),
+                    "an event has a `round` or a `date`, not both",
+                    Some("remove one of them".into()),
+                );
+                None
+            }
+            (None, Some(_)) => date.and_then(|d| {
+                self.dated_round(schedule, d, &format!("{f}.date"), DateRule::OnOrAfter)
+            }),
+            _ => in_schedule(self, e.round, &format!("{f}.round")),
+        };
         let Some(effect) = &e.effect else {
             self.error(format!("{f}.effect"), "missing", Some("one of Statement, InfluenceShift, AllianceChange, Deadline, ParameterChange, ForcedAction".into()));
             return None;
@@ -1028,9 +1051,26 @@ impl Validator<'_> {
                     delta,
                 }
             }
-            RawEffect::Deadline { round } => Effect::Deadline {
-                round: in_schedule(self, Some(*round), &format!("{ef}.round"))?,
-            },
+            RawEffect::Deadline { round, date } => {
+                let round = match (round, date) {
+                    (Some(_), Some(_)) => {
+                        self.error(
+                            format!("{ef}.date"),
+                            "a deadline has a `round` or a `date`, not both",
+                            Some("remove one of them".into()),
+                        );
+                        None
+                    }
+                    (None, Some(d)) => {
+                        let field = format!("{ef}.date");
+                        self.date(d, &field).and_then(|d| {
+                            self.dated_round(schedule, d, &field, DateRule::OnOrBefore)
+                        })
+                    }
+                    (r, None) => in_schedule(self, *r, &format!("{ef}.round")),
+                };
+                Effect::Deadline { round: round? }
+            }
             RawEffect::ParameterChange { path, value } => {
                 let name = path.strip_prefix("params.").unwrap_or(path);
                 let Some(spec) = PARAM_SPECS.iter().find(|s| s.name == name) else {
@@ -1080,9 +1120,112 @@ impl Validator<'_> {
         Some(Event {
             id: names_or(&e.id),
             round: round?,
+            date,
             effect,
             note: e.note.clone().unwrap_or_default(),
         })
+    }
+
+    /// Parses a date, reporting a malformed one at `field`.
+    fn date(&mut self, text: &str, field: &str) -> Option<Date> {
+        match Date::parse(text) {
+            Ok(d) => Some(d),
+            Err(message) => {
+                self.error(field, message, None);
+                None
+            }
+        }
+    }
+
+    /// Each round's date (if dated), weeks since the first round, and the weeks it covers
+    /// (docs/model.md §1, "Time"). Undated rounds come a week after the previous one; a
+    /// calendar is dated from its first round or not at all.
+    fn calendar(&mut self, rounds: &[RawRound]) -> Vec<(Option<Date>, f64, f64)> {
+        let dates: Vec<Option<Date>> = rounds
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                r.date
+                    .as_deref()
+                    .and_then(|d| self.date(d, &format!("rounds[{i}].date")))
+            })
+            .collect();
+        let first = dates.first().copied().flatten();
+        let mut out = Vec::with_capacity(rounds.len());
+        let mut prev: Option<(i32, Option<Date>)> = None;
+        for (i, (r, &date)) in rounds.iter().zip(&dates).enumerate() {
+            let day = match (prev, first) {
+                (None, _) => 0,
+                (Some((day, _)), None) => {
+                    if r.date.is_some() && rounds[0].date.is_none() {
+                        self.error(
+                            format!("rounds[{i}].date"),
+                            "only this and later rounds are dated, but the calendar starts at the first round",
+                            Some("give rounds[0] a date too, or remove this one".into()),
+                        );
+                    }
+                    day + super::calendar::DEFAULT_GAP_DAYS
+                }
+                (Some((day, prev_date)), Some(start)) => match (date, prev_date) {
+                    (Some(d), Some(p)) if d <= p => {
+                        self.error(
+                            format!("rounds[{i}].date"),
+                            format!("{d} is not after the previous round's date {p}"),
+                            Some("list rounds in the order they take place".into()),
+                        );
+                        day + super::calendar::DEFAULT_GAP_DAYS
+                    }
+                    (Some(d), _) => start.days_until(d),
+                    (None, _) => day + super::calendar::DEFAULT_GAP_DAYS,
+                },
+            };
+            let date = first.and_then(|s| s.plus_days(day));
+            let week = f64::from(day) / 7.0;
+            let dt = prev.map_or(1.0, |(p, _)| f64::from(day - p) / 7.0);
+            out.push((date, week, dt));
+            prev = Some((day, date));
+        }
+        out
+    }
+
+    /// The round a dated event or deadline belongs to: the first round on or after an event's
+    /// date, the last round on or before a deadline's.
+    fn dated_round(
+        &mut self,
+        schedule: &[Round],
+        date: Date,
+        field: &str,
+        rule: DateRule,
+    ) -> Option<usize> {
+        let (Some(first), Some(last)) = (
+            schedule.first().and_then(|r| r.date),
+            schedule.last().and_then(|r| r.date),
+        ) else {
+            self.error(
+                field,
+                "the rounds have no dates, so nothing can be placed by date",
+                Some("give the rounds dates (`date: \"YYYY-MM-DD\"`), or use `round`".into()),
+            );
+            return None;
+        };
+        let found = match rule {
+            DateRule::OnOrAfter => schedule.iter().position(|r| r.date >= Some(date)),
+            DateRule::OnOrBefore => schedule.iter().rposition(|r| r.date <= Some(date)),
+        };
+        if found.is_none() {
+            let (message, help) = match rule {
+                DateRule::OnOrAfter => (
+                    format!("{date} is after the last round ({last})"),
+                    "move it into the schedule, or add a round after it",
+                ),
+                DateRule::OnOrBefore => (
+                    format!("{date} is before the first round ({first})"),
+                    "a deadline lapses after some round: move it on or after the first round",
+                ),
+            };
+            self.error(field, message, Some(help.into()));
+        }
+        found.map(|r| r + 1)
     }
 
     fn params(&mut self, raw: Option<&RawParams>) -> Params {
@@ -1113,4 +1256,13 @@ impl Validator<'_> {
 
 fn names_or(id: &Option<String>) -> String {
     id.clone().unwrap_or_default()
+}
+
+/// Which round a date picks (see `Validator::dated_round`).
+#[derive(Clone, Copy)]
+enum DateRule {
+    /// The first round on or after the date: an event fires at the next round.
+    OnOrAfter,
+    /// The last round on or before the date: the deadline lapses after it.
+    OnOrBefore,
 }

@@ -20,7 +20,8 @@ pub fn drift_influence(
     mut actors: Query<(&ActorIndex, &mut Influence)>,
     mut noise: Local<Vec<f64>>,
 ) {
-    let sigma = params.0.influence_drift;
+    // A random walk: the spread over a round grows with the square root of the weeks it covers.
+    let sigma = params.0.influence_drift * model.dt(clock.round).sqrt();
     if sigma == 0.0 {
         return;
     }

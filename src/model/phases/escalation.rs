@@ -55,7 +55,10 @@ pub fn weigh_side_strikes(
                 total += w;
             }
             let gain = if total > 0.0 { gain / total } else { 0.0 };
-            formulas::escalation_probability(p.strike_sharpness, gain, o.restraint, audience)
+            formulas::over_weeks(
+                formulas::escalation_probability(p.strike_sharpness, gain, o.restraint, audience),
+                model.dt(clock.round),
+            )
         } else {
             0.0
         };
@@ -70,9 +73,11 @@ pub fn weigh_side_strikes(
 }
 
 /// A forced walk-out ends the talks; otherwise they collapse with probability
-/// `h_c·(1 + a_c·(1 − mean trust))·(1 + b_c·stalled rounds)`.
+/// `h_c·(1 + a_c·(1 − mean trust))·(1 + b_c·stalled rounds)` per week, over the weeks the round
+/// covers ([`formulas::over_weeks`]).
 #[allow(clippy::too_many_arguments)]
 pub fn risk_collapse(
+    model: Res<Model>,
     params: Res<LiveParams>,
     clock: Res<Clock>,
     mut latent: ResMut<Latent>,
@@ -93,10 +98,11 @@ pub fn risk_collapse(
         .fold((0.0, 0.0), |(s, n), st| (s + st.trust, n + 1.0));
     let trust = if n > 0.0 { sum / n } else { 0.0 };
     let stalled = f64::from(latent.stalled_rounds);
-    let chance = formulas::clamp01(
+    let chance = formulas::over_weeks(
         p.collapse_hazard
             * (1.0 + p.collapse_trust_scale * (1.0 - trust))
             * (1.0 + p.collapse_stall_scale * stalled),
+        model.dt(clock.round),
     );
     latent.collapse_probability = chance;
     // Key 0: the talks' own draw (strike options are keyed by their owner and target).

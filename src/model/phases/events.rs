@@ -85,7 +85,13 @@ pub fn apply_events(
     }
 }
 
-/// The latent threat (the stockpile) grows by `threat_growth` each round.
-pub fn grow_threat(params: Res<LiveParams>, mut latent: ResMut<Latent>) {
-    latent.threat = clamp01(latent.threat + params.0.threat_growth);
+/// The latent threat (the stockpile) grows by `threat_growth` per week, over the weeks the round
+/// covers.
+pub fn grow_threat(
+    model: Res<Model>,
+    params: Res<LiveParams>,
+    clock: Res<Clock>,
+    mut latent: ResMut<Latent>,
+) {
+    latent.threat = clamp01(latent.threat + params.0.threat_growth * model.dt(clock.round));
 }

@@ -24,10 +24,11 @@ pub fn gap(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f64>() / a.len() as f64
 }
 
-/// Deadline pressure in [0, 1]: 1 in the deadline's round, 1/2 the round before, and so on.
-fn pressure(latent: &Latent, round: usize) -> f64 {
+/// Deadline pressure in [0, 1]: 1 / (1 + weeks left), so 1 in the deadline's round and 1/2 a
+/// week before it.
+fn pressure(model: &Model, latent: &Latent, round: usize) -> f64 {
     match latent.deadline {
-        Some(d) if d >= round => 1.0 / (1.0 + (d - round) as f64),
+        Some(d) if d >= round => 1.0 / (1.0 + (model.week(d) - model.week(round))),
         Some(_) => 1.0,
         None => 0.0,
     }
@@ -165,7 +166,7 @@ pub fn exchange_offers(
             let (m, sd) = belief[k];
             belief[k] = formulas::probit_update(m, sd, margin, b, p.belief_noise);
         }
-        let press = p.deadline_pressure * pressure(&latent, clock.round);
+        let press = p.deadline_pressure * pressure(&model, &latent, clock.round);
         // Both sides concede toward the other's offer as it stood before this round's moves:
         // concessions are simultaneous, whichever side is listed first.
         start[0].clone_from(y0);
@@ -259,7 +260,7 @@ pub fn mediate(
 ) {
     let s = &model.scenario;
     let hosted = s.rounds[clock.round - 1].host.is_some() || !model.mediators.is_empty();
-    let deadline_near = pressure(&latent, clock.round) >= 0.5;
+    let deadline_near = pressure(&model, &latent, clock.round) >= 0.5;
     if !hosted || !(latent.stalled_last || deadline_near) {
         return;
     }

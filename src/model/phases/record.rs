@@ -25,6 +25,8 @@ pub fn record_round(
     // Rows are reused across runs: every field is overwritten, allocations are kept.
     let rec = trace.next_row();
     rec.round = clock.round;
+    let this = &s.rounds[clock.round - 1];
+    (rec.week, rec.date) = (this.week, this.date);
     rec.events.resize(latent.fired.len(), String::new());
     for (id, &e) in rec.events.iter_mut().zip(&latent.fired) {
         id.clone_from(&s.events[e].id);

@@ -233,7 +233,7 @@ fn deal(
     via: DealVia,
 ) -> Outcome {
     let h = 0.5 * (model.hazard(p, trust[0], &terms) + model.hazard(p, trust[1], &terms));
-    let durability = libm::pow(1.0 - h, p.administration_rounds);
+    let durability = libm::pow(1.0 - h, p.administration_weeks);
     Outcome::Deal {
         terms,
         round,

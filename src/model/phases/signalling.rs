@@ -49,11 +49,14 @@ pub fn make_statements(
         let a = &s.actors[i.0];
         let k = a.side.expect("voices belong to side members");
         let mandate = &mandates[k];
-        let rate = if sincere[k] {
-            params.0.reversal_if_sincere
-        } else {
-            params.0.reversal_if_insincere
-        };
+        let rate = formulas::over_weeks(
+            if sincere[k] {
+                params.0.reversal_if_sincere
+            } else {
+                params.0.reversal_if_insincere
+            },
+            model.dt(clock.round),
+        );
         if streams.uniform(Stream::Types, model.actor_key[i.0], clock.round, 1) < rate {
             v.reversed = true;
         }

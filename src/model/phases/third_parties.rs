@@ -262,7 +262,10 @@ pub fn weigh_third_party_strikes(
             );
             let defiance = p.defiance_cost * (1.0 - g) * latent.progress();
             let gain = strike_gain(&model, p, &latent, o.actor, oi, success, defiance, &wait);
-            formulas::escalation_probability(p.strike_sharpness, gain, o.restraint, audience)
+            formulas::over_weeks(
+                formulas::escalation_probability(p.strike_sharpness, gain, o.restraint, audience),
+                model.dt(clock.round),
+            )
         } else {
             0.0
         };
