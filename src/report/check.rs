@@ -34,9 +34,15 @@ pub fn summary(l: &Loaded) -> String {
             s.issues.len()
         );
     }
+    let unread = super::explain::declared_unread(l).len();
+    let unread = if unread > 0 {
+        format!("; {unread} declared values are read by nothing (see `detente explain`)")
+    } else {
+        String::new()
+    };
     format!(
         "{file}: ok{overrides}: \"{}\": {} sides, {} actors, {} issues, {} rounds, {} events; \
-         values: {sourced} sourced, {assumed} assumed, {defaults} at defaults",
+         values: {sourced} sourced, {assumed} assumed, {defaults} at defaults{unread}",
         s.name,
         s.sides.len(),
         s.actors.len(),

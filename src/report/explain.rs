@@ -75,8 +75,25 @@ pub fn explain(l: &Loaded) -> String {
             }
         }
     }
+    let unread = declared_unread(l);
+    if !unread.is_empty() {
+        o += "\nDeclared, but read by nothing in the model (remove them, or give the actor the role or capability that uses them)\n";
+        for (path, value, why) in unread {
+            o += &format!("  {path} = {}: {why}\n", trim(value));
+        }
+    }
     o += &engine_settings(s);
     o
+}
+
+/// The values a scenario file (or `--set`) gives that the model never reads, with the reason
+/// (`Scenario::unread_values`); values left at their defaults are not listed.
+pub fn declared_unread(l: &Loaded) -> Vec<(String, f64, &'static str)> {
+    l.scenario
+        .unread_values()
+        .into_iter()
+        .filter(|(p, _, _)| !matches!(l.provenance.source(p), Source::Default))
+        .collect()
 }
 
 /// The settings of a reference engine (`engine: ...` in the file), one per line; empty for the

@@ -200,8 +200,6 @@ pub struct RawWar {
     pub success: Option<Num>,
     /// Perceived cost of the military path, in utility units (0–1).
     pub cost: Option<Num>,
-    /// Restraint threshold θ of a leader: the gain from striking must exceed it (0–1).
-    pub restraint: Option<Num>,
 }
 
 /// An actor's declared red lines: per issue id, the least (`at_least`) and the most (`at_most`)

@@ -139,8 +139,6 @@ pub struct War {
     pub success: f64,
     /// Perceived cost of the military path.
     pub cost: f64,
-    /// Restraint threshold θ (leaders).
-    pub restraint: f64,
 }
 
 /// A red line on one issue (docs/model.md §2): the band of positions an actor will ever accept.
@@ -349,6 +347,86 @@ impl Scenario {
     /// Every numeric value the model uses, with its path (as in `--set` and `because`), in
     /// file order: issues, sides, actors, events, params.
     pub fn values(&self) -> Vec<(String, f64)> {
+        self.all_values()
+            .into_iter()
+            .filter_map(|(p, v, unread)| unread.is_none().then_some((p, v)))
+            .collect()
+    }
+
+    /// The numeric values of the scenario that the model reads nowhere, each with the reason:
+    /// fields the format shares between roles that this actor's role and capabilities never
+    /// use (a third party's discount, a leader's influence...). [`Scenario::values`] leaves them
+    /// out, so knobs, controls and sweeps never offer a lever that cannot move anything.
+    pub fn unread_values(&self) -> Vec<(String, f64, &'static str)> {
+        self.all_values()
+            .into_iter()
+            .filter_map(|(p, v, unread)| unread.map(|r| (p, v, r)))
+            .collect()
+    }
+
+    /// Why the model never reads `field` of actor `a`, if it does not.
+    fn unread(a: &Actor, field: &str) -> Option<&'static str> {
+        let strikes = a
+            .capabilities
+            .iter()
+            .any(|c| matches!(c, Capability::Strike { .. }));
+        match a.role {
+            Role::Leader if field == "influence" => {
+                Some("a leader's weight in its side's mandate is the side's `leader_weight`")
+            }
+            Role::Leader | Role::Faction => None,
+            Role::ThirdParty | Role::Mediator => match field {
+                "capabilities" => None,
+                "red_lines" => Some("red lines bind the sides' members only"),
+                "influence" | "discount" | "deal_bonus" | "upfront_cost" | "trust.initial" => {
+                    Some("only side members value deals and influence mandates")
+                }
+                "war.success" if strikes => Some(
+                    "an actor off the sides expects its strike to succeed with the strike's own `success` and `success_alone`",
+                ),
+                _ if strikes => None,
+                _ => Some(
+                    "an actor off the sides without a `Strike` capability acts through its capabilities only",
+                ),
+            },
+        }
+    }
+
+    /// Every numeric value with the reason it is not read, if it is not.
+    fn all_values(&self) -> Vec<(String, f64, Option<&'static str>)> {
+        let own_strike = "a side weighs its own strike with its members' `war.success`";
+        self.listed_values()
+            .into_iter()
+            .map(|(path, v)| {
+                let unread = path.strip_prefix("actors.").and_then(|rest| {
+                    let a = self.actors.iter().find(|a| {
+                        rest.strip_prefix(a.id.as_str())
+                            .is_some_and(|r| r.starts_with('.'))
+                    })?;
+                    let field = &rest[a.id.len() + 1..];
+                    let own_side_strike = a.role == Role::Leader
+                        && matches!(
+                            field,
+                            "capabilities.strike.success" | "capabilities.strike.success_alone"
+                        );
+                    if own_side_strike {
+                        return Some(own_strike);
+                    }
+                    let top = field.split('.').next().unwrap_or(field);
+                    let key = if top == "war" || top == "trust" {
+                        field
+                    } else {
+                        top
+                    };
+                    Self::unread(a, key)
+                });
+                (path, v, unread)
+            })
+            .collect()
+    }
+
+    /// Every numeric value, read or not.
+    fn listed_values(&self) -> Vec<(String, f64)> {
         if self.engine != Engine::Negotiation {
             return self.reference_values();
         }
@@ -380,7 +458,6 @@ impl Scenario {
                 ("upfront_cost", a.upfront_cost),
                 ("war.success", a.war.success),
                 ("war.cost", a.war.cost),
-                ("war.restraint", a.war.restraint),
                 ("trust.initial", a.trust.initial),
             ] {
                 push(format!("{p}.{field}"), v);

@@ -663,12 +663,6 @@ impl Validator<'_> {
             war: War {
                 success: self.num(war.success, &format!("{f}.war.success"), SHARE, Some(0.5)),
                 cost: self.num(war.cost, &format!("{f}.war.cost"), SHARE, Some(0.3)),
-                restraint: self.num(
-                    war.restraint,
-                    &format!("{f}.war.restraint"),
-                    SHARE,
-                    Some(0.2),
-                ),
             },
             trust: Trust {
                 initial: self.num(
