@@ -704,3 +704,196 @@ fn the_envoys_public_demand_commits_the_us_and_hardens_it_in_geneva() {
         "deals {deals_with} with commitments, {deals_without} without"
     );
 }
+
+// ---- No dead knob (docs/model.md, "Diagnose") ----
+
+/// Knobs of the baseline that move no output beyond the paired noise over their ranges, each
+/// with the reason. `true`: no pair of runs differs at all (the test fails if that stops being
+/// so, and the entry should then go); `false`: read and felt, but by less than the noise of
+/// 1 000 paired runs.
+const DEAD_ON_THE_BASELINE: &[(&str, bool, &str)] = &[
+    // Side members whose vote never decides their side's ratification on the baseline: Iran's
+    // negotiators and the US pragmatists always value the deals on the table above no deal,
+    // the US hawks never do (Khamenei's veto and red line and the hawks' refusals decide).
+    (
+        "actors.hawks.discount",
+        true,
+        "the hawks refuse every deal on the table",
+    ),
+    (
+        "actors.hawks.trust.initial",
+        true,
+        "the hawks refuse every deal on the table",
+    ),
+    (
+        "actors.negotiators.deal_bonus",
+        true,
+        "the negotiators ratify every deal on the table",
+    ),
+    (
+        "actors.negotiators.discount",
+        true,
+        "the negotiators ratify every deal on the table",
+    ),
+    (
+        "actors.negotiators.risk",
+        true,
+        "the negotiators ratify every deal on the table",
+    ),
+    (
+        "actors.negotiators.trust.initial",
+        true,
+        "the negotiators ratify every deal on the table",
+    ),
+    (
+        "actors.negotiators.war.cost",
+        true,
+        "the negotiators ratify every deal on the table",
+    ),
+    (
+        "actors.negotiators.war.success",
+        true,
+        "the negotiators ratify every deal on the table",
+    ),
+    (
+        "actors.pragmatists.deal_bonus",
+        true,
+        "the pragmatists ratify every deal on the table",
+    ),
+    (
+        "actors.pragmatists.discount",
+        true,
+        "the pragmatists ratify every deal on the table",
+    ),
+    (
+        "actors.pragmatists.risk",
+        true,
+        "the pragmatists ratify every deal on the table",
+    ),
+    (
+        "actors.pragmatists.trust.initial",
+        true,
+        "the pragmatists ratify every deal on the table",
+    ),
+    (
+        "actors.pragmatists.war.success",
+        true,
+        "the pragmatists ratify every deal on the table",
+    ),
+    (
+        "actors.pragmatists.war.cost",
+        false,
+        "the pragmatists ratify every deal on the table",
+    ),
+    (
+        "actors.pragmatists.salience.durability",
+        false,
+        "durability weighs 0.2 of their concerns",
+    ),
+    // Parameters of mechanisms the baseline does not reach.
+    (
+        "params.audience_cost",
+        true,
+        "the baseline sets no deadline",
+    ),
+    (
+        "params.deadline_pressure",
+        true,
+        "the baseline sets no deadline",
+    ),
+    (
+        "params.trust_floor",
+        true,
+        "trust never reaches 0.02 or 0.98 on the baseline",
+    ),
+    (
+        "params.trust_ceiling",
+        true,
+        "trust never reaches 0.02 or 0.98 on the baseline",
+    ),
+    // Strikes: weighed only once the talks stall (a gate the escalation model will replace).
+    (
+        "params.strike_sharpness",
+        false,
+        "strikes are gated by stalls, not by the logit's slope",
+    ),
+    (
+        "params.misperception",
+        false,
+        "mean-zero noise moves strikes only through convexity",
+    ),
+    (
+        "actors.israel.capabilities.strike.success_alone",
+        false,
+        "the US approves most strikes",
+    ),
+    (
+        "actors.israel.ideal.enrichment",
+        false,
+        "US offers already sit far from Iran's",
+    ),
+    (
+        "actors.israel.ideal.verification",
+        false,
+        "verification weighs little for Israel",
+    ),
+    (
+        "actors.trump.capabilities.strike.outcome.enrichment",
+        false,
+        "the US strikes in 0.3% of runs",
+    ),
+    (
+        "actors.oman.capabilities.mediate.clarity",
+        false,
+        "Oman hosts two of eight rounds",
+    ),
+];
+
+#[test]
+fn every_knob_moves_some_output_or_is_listed_with_its_reason() {
+    use detente::study::knobs;
+    let prepared = detente::scenario::prepare(Path::new(BASELINE)).unwrap();
+    let s = prepared.load(&[]).unwrap().scenario;
+    let issues: Vec<String> = s.issues.iter().map(|i| i.id.clone()).collect();
+    let list = knobs::knobs(&s);
+    assert!(list.len() > 150, "{} knobs", list.len());
+    let half = list.len().div_ceil(2);
+    let effects: Vec<knobs::KnobEffect> = std::thread::scope(|scope| {
+        let jobs: Vec<_> = list
+            .chunks(half)
+            .map(|chunk| {
+                let prepared = &prepared;
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|k| knobs::measure(prepared, &[], k, 1_000, 1).unwrap())
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        jobs.into_iter().flat_map(|j| j.join().unwrap()).collect()
+    });
+    let mut problems = Vec::new();
+    for e in &effects {
+        let path = e.knob.path.as_str();
+        let listed = DEAD_ON_THE_BASELINE.iter().find(|(p, ..)| *p == path);
+        match (e.moved(&issues), listed) {
+            (None, None) => problems.push(format!(
+                "{path} moves nothing beyond the noise over {}–{}: make it matter, or list it \
+                 with the reason",
+                e.knob.low, e.knob.high
+            )),
+            (_, Some((_, true, _))) if !e.identical() => problems.push(format!(
+                "{path} is listed as changing nothing, but it changes some runs now: take it \
+                 off the list (or mark it `false`)"
+            )),
+            _ => {}
+        }
+    }
+    for (p, ..) in DEAD_ON_THE_BASELINE {
+        if !effects.iter().any(|e| e.knob.path == *p) {
+            problems.push(format!("{p} is listed but is no knob of the baseline"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -85,7 +85,7 @@ pub fn run(
         Format::Table => {
             let mut t = crate::report::diagnose::table(&scenario, &activity, seed);
             if let Some((effects, skipped, n)) = &tornado {
-                t += &crate::report::diagnose::knobs_table(effects, skipped, *n);
+                t += &crate::report::diagnose::knobs_table(&scenario, effects, skipped, *n);
             }
             t
         }
@@ -93,7 +93,7 @@ pub fn run(
             let mut v = crate::report::diagnose::json(&scenario, &activity, seed);
             v["overrides"] = set.iter().map(|o| o.to_string()).collect();
             if let Some((effects, skipped, n)) = &tornado {
-                v["knobs"] = crate::report::diagnose::knobs_json(effects, skipped, *n);
+                v["knobs"] = crate::report::diagnose::knobs_json(&scenario, effects, skipped, *n);
             }
             serde_json::to_string_pretty(&v).expect("json") + "\n"
         }

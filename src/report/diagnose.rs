@@ -138,7 +138,12 @@ fn value(x: f64) -> String {
 
 /// The knob tornado for people: the largest effects first, then the strongest actor input and
 /// process knob, and a warning when process knobs dominate.
-pub fn knobs_table(effects: &[KnobEffect], skipped: &[(String, String)], runs: u64) -> String {
+pub fn knobs_table(
+    s: &Scenario,
+    effects: &[KnobEffect],
+    skipped: &[(String, String)],
+    runs: u64,
+) -> String {
     let mut o = format!(
         "\nKnobs, one at a time over their ranges ({} knobs, {runs} paired runs at each end; \
          effects in points, ± the 95% interval)\n",
@@ -202,15 +207,40 @@ pub fn knobs_table(effects: &[KnobEffect], skipped: &[(String, String)], runs: u
     } else {
         "The actors' inputs are among the strongest effects.\n"
     };
+    let issues = issue_ids(s);
+    let still: Vec<&str> = effects
+        .iter()
+        .filter(|e| e.moved(&issues).is_none())
+        .map(|e| e.knob.path.as_str())
+        .collect();
+    if !still.is_empty() {
+        o += &format!(
+            "{} knobs move no output (shares, rounds, answers to strikes, deal terms) beyond its \
+             95% interval: {}\n",
+            still.len(),
+            still.join(", ")
+        );
+    }
     for (path, why) in skipped {
         o += &format!("Not moved: {path}: {why}\n");
     }
     o
 }
 
+fn issue_ids(s: &Scenario) -> Vec<String> {
+    s.issues.iter().map(|i| i.id.clone()).collect()
+}
+
 /// The knob tornado for scripts.
-pub fn knobs_json(effects: &[KnobEffect], skipped: &[(String, String)], runs: u64) -> Value {
+pub fn knobs_json(
+    s: &Scenario,
+    effects: &[KnobEffect],
+    skipped: &[(String, String)],
+    runs: u64,
+) -> Value {
     let paired = |p: &crate::study::knobs::Paired| json!({"effect": p.effect(), "half_width": p.half_width(), "low": p.low, "high": p.high});
+    let mean = |m: &crate::study::knobs::PairedMean| json!({"effect": m.effect(), "half_width": m.half_width(), "pairs": m.runs});
+    let issues = issue_ids(s);
     json!({
         "runs_per_end": runs,
         "process_dominates": knobs::process_dominates(effects),
@@ -218,6 +248,11 @@ pub fn knobs_json(effects: &[KnobEffect], skipped: &[(String, String)], runs: u6
             "path": e.knob.path, "kind": e.knob.kind.name(), "value": e.knob.value,
             "low": e.knob.low, "high": e.knob.high,
             "deal": paired(&e.deal), "strike": paired(&e.strike),
+            "collapse": paired(&e.collapse), "talks_continue": paired(&e.talks_continue),
+            "retaliated": paired(&e.retaliated), "military_answer": paired(&e.military_answer),
+            "rounds": mean(&e.rounds),
+            "terms": issues.iter().zip(&e.terms).map(|(i, t)| (i.clone(), mean(t))).collect::<serde_json::Map<_, _>>(),
+            "moved": e.moved(&issues),
         })).collect::<Vec<_>>(),
         "skipped": skipped.iter().map(|(p, w)| json!({"path": p, "why": w})).collect::<Vec<_>>(),
     })

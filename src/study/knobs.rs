@@ -12,7 +12,7 @@
 
 use serde::Serialize;
 
-use crate::outcome::{Outcome, OutcomeKind};
+use crate::outcome::{Outcome, OutcomeKind, Response};
 use crate::scenario::params::PARAM_SPECS;
 use crate::scenario::{Override, Prepared, Scenario};
 use crate::sim::Sim;
@@ -144,6 +144,49 @@ impl Paired {
     }
 }
 
+/// A number measured on paired runs at the two ends of a knob's range (rounds to the outcome,
+/// a deal term where both ends reach a deal).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct PairedMean {
+    /// Pairs measured.
+    pub runs: u64,
+    sum: f64,
+    sum_sq: f64,
+}
+
+impl PairedMean {
+    fn add(&mut self, low: f64, high: f64) {
+        let d = high - low;
+        self.runs += 1;
+        self.sum += d;
+        self.sum_sq += d * d;
+    }
+
+    /// The mean change from the low to the high end.
+    pub fn effect(&self) -> f64 {
+        if self.runs == 0 {
+            0.0
+        } else {
+            self.sum / self.runs as f64
+        }
+    }
+
+    /// Whether every pair gave the same number at both ends.
+    pub fn identical(&self) -> bool {
+        self.sum_sq == 0.0
+    }
+
+    /// Half the width of the 95% normal interval of [`PairedMean::effect`].
+    pub fn half_width(&self) -> f64 {
+        if self.runs < 2 {
+            return f64::INFINITY;
+        }
+        let n = self.runs as f64;
+        let var = ((self.sum_sq - self.sum * self.sum / n) / (n - 1.0)).max(0.0);
+        1.96 * (var / n).sqrt()
+    }
+}
+
 /// A knob and what moving it did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KnobEffect {
@@ -153,9 +196,72 @@ pub struct KnobEffect {
     pub deal: Paired,
     /// Strikes by anyone.
     pub strike: Paired,
+    /// Collapses.
+    pub collapse: Paired,
+    /// Talks still going at the horizon.
+    pub talks_continue: Paired,
+    /// Strikes the target answered militarily.
+    pub retaliated: Paired,
+    /// Strikes a protector answered militarily.
+    pub military_answer: Paired,
+    /// Rounds to the outcome (the horizon for talks still going).
+    pub rounds: PairedMean,
+    /// Each deal term, over the pairs in which both ends reached a deal (issue order).
+    pub terms: Vec<PairedMean>,
 }
 
 impl KnobEffect {
+    /// Whether no pair of runs differs in any output: the knob changed nothing at all.
+    pub fn identical(&self) -> bool {
+        [
+            self.deal,
+            self.strike,
+            self.collapse,
+            self.talks_continue,
+            self.retaliated,
+            self.military_answer,
+        ]
+        .iter()
+        .all(|p| p.discordant == 0)
+            && self.rounds.identical()
+            && self.terms.iter().all(PairedMean::identical)
+    }
+
+    /// The first output, in the order deals, strikes, collapses, talks going, rounds, military
+    /// answers of target and protector, deal terms, that moved beyond its 95% interval: the
+    /// evidence that the knob is not dead (docs/model.md, "Diagnose"). `None` if nothing did.
+    pub fn moved(&self, issues: &[String]) -> Option<String> {
+        let beyond = |effect: f64, half_width: f64| effect.abs() > half_width;
+        let shares = [
+            ("deal", self.deal),
+            ("strike", self.strike),
+            ("collapse", self.collapse),
+            ("talks_continue", self.talks_continue),
+        ];
+        if let Some((name, _)) = shares
+            .iter()
+            .find(|(_, p)| beyond(p.effect(), p.half_width()))
+        {
+            return Some(name.to_string());
+        }
+        if beyond(self.rounds.effect(), self.rounds.half_width()) {
+            return Some("rounds".into());
+        }
+        for (name, p) in [
+            ("retaliated", self.retaliated),
+            ("military_answer", self.military_answer),
+        ] {
+            if beyond(p.effect(), p.half_width()) {
+                return Some(name.into());
+            }
+        }
+        self.terms
+            .iter()
+            .zip(issues)
+            .find(|(t, _)| beyond(t.effect(), t.half_width()))
+            .map(|(_, issue)| format!("terms.{issue}"))
+    }
+
     /// Its size: the larger of the two effects, in absolute value.
     pub fn size(&self) -> f64 {
         self.deal.effect().abs().max(self.strike.effect().abs())
@@ -178,29 +284,82 @@ pub fn measure(
     runs: u64,
     seed: u64,
 ) -> Result<KnobEffect, String> {
-    let end = |v: f64| -> Result<Sim, String> {
+    let end = |v: f64| -> Result<(Sim, usize, usize), String> {
         let mut overrides = set.to_vec();
         overrides.push(format!("{}={v}", knob.path).parse::<Override>()?);
-        let loaded = base.load(&overrides).map_err(|e| e.to_string())?;
-        Ok(Sim::new(std::sync::Arc::new(loaded.scenario)))
+        let s = base.load(&overrides).map_err(|e| e.to_string())?.scenario;
+        let (horizon, issues) = (s.rounds.len(), s.issues.len());
+        Ok((Sim::new(std::sync::Arc::new(s)), horizon, issues))
     };
-    let (mut low, mut high) = (end(knob.low)?, end(knob.high)?);
+    let ((mut low, horizon, issues), (mut high, _, _)) = (end(knob.low)?, end(knob.high)?);
     let mut effect = KnobEffect {
         knob: knob.clone(),
         deal: Paired::default(),
         strike: Paired::default(),
+        collapse: Paired::default(),
+        talks_continue: Paired::default(),
+        retaliated: Paired::default(),
+        military_answer: Paired::default(),
+        rounds: PairedMean::default(),
+        terms: vec![PairedMean::default(); issues],
     };
-    let kind = |o: &Outcome| OutcomeKind::of(o);
+    let (mut terms_low, mut terms_high) = (Vec::new(), Vec::new());
     for run in 0..runs {
-        let a = kind(low.run(seed, run).outcome);
-        let b = kind(high.run(seed, run).outcome);
+        let a = Summary::of(low.run(seed, run).outcome, horizon, &mut terms_low);
+        let b = Summary::of(high.run(seed, run).outcome, horizon, &mut terms_high);
         effect
             .deal
-            .add(a == OutcomeKind::Deal, b == OutcomeKind::Deal);
+            .add(a.kind == OutcomeKind::Deal, b.kind == OutcomeKind::Deal);
         let struck = |k: OutcomeKind| matches!(k, OutcomeKind::Strike(_));
-        effect.strike.add(struck(a), struck(b));
+        effect.strike.add(struck(a.kind), struck(b.kind));
+        let collapsed = |k: OutcomeKind| k == OutcomeKind::Collapse;
+        effect.collapse.add(collapsed(a.kind), collapsed(b.kind));
+        let going = |k: OutcomeKind| k == OutcomeKind::TalksContinue;
+        effect.talks_continue.add(going(a.kind), going(b.kind));
+        effect.retaliated.add(a.retaliated, b.retaliated);
+        effect.military_answer.add(a.military, b.military);
+        effect.rounds.add(a.rounds, b.rounds);
+        if a.kind == OutcomeKind::Deal && b.kind == OutcomeKind::Deal {
+            for ((t, lo), hi) in effect.terms.iter_mut().zip(&terms_low).zip(&terms_high) {
+                t.add(*lo, *hi);
+            }
+        }
     }
     Ok(effect)
+}
+
+/// What [`measure`] compares of one run.
+struct Summary {
+    kind: OutcomeKind,
+    rounds: f64,
+    retaliated: bool,
+    military: bool,
+}
+
+impl Summary {
+    /// The summary of `o`; a deal's terms are copied into `terms`.
+    fn of(o: &Outcome, horizon: usize, terms: &mut Vec<f64>) -> Summary {
+        if let Outcome::Deal { terms: t, .. } = o {
+            terms.clone_from(t);
+        }
+        let (retaliated, military) = match o {
+            Outcome::Strike {
+                retaliation,
+                responses,
+                ..
+            } => (
+                *retaliation,
+                responses.iter().any(|(_, r)| *r == Response::Military),
+            ),
+            _ => (false, false),
+        };
+        Summary {
+            kind: OutcomeKind::of(o),
+            rounds: o.round().unwrap_or(horizon) as f64,
+            retaliated,
+            military,
+        }
+    }
 }
 
 /// The effects in tornado order: largest first, ties by path.
