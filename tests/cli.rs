@@ -367,7 +367,7 @@ fn list_overrides_work_on_check_run_and_story() {
         "--set",
         "actors.hawks.influence=0.2,0.6",
     ]);
-    assert_eq!(text(&out.stdout).matches("one run, seed 1").count(), 2);
+    assert_eq!(text(&out.stdout).matches("run 0, seed 1").count(), 2);
 }
 
 #[test]
@@ -530,4 +530,89 @@ fn diagnose_knobs_ranks_every_input_and_says_whether_process_knobs_dominate() {
         t.contains("Knobs, one at a time") && t.contains("Strongest actor input"),
         "{t}"
     );
+}
+
+#[test]
+fn story_run_replays_any_run_of_an_ensemble_exactly() {
+    let dir = std::env::temp_dir().join(format!("detente-replay-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = detente(&[
+        "run",
+        "scenarios/iran-talks-2025.ron",
+        "--runs",
+        "300",
+        "--seed",
+        "3",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    // The first strike and the first deal that is not in round 1, by their rows.
+    let strike = rows
+        .iter()
+        .find(|r| r[col("outcome")].starts_with("strike"))
+        .expect("a strike in 300 runs");
+    let deal = rows
+        .iter()
+        .find(|r| r[col("outcome")] == "deal" && r[col("round")] != "1")
+        .expect("a deal in 300 runs");
+    for row in [strike, deal] {
+        let trace = dir.join(format!("run-{}.jsonl", row[col("run")]));
+        let out = detente(&[
+            "story",
+            "scenarios/iran-talks-2025.ron",
+            "--seed",
+            row[col("seed")],
+            "--run",
+            row[col("run")],
+            "--trace",
+            trace.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains(&format!("run {}, seed 3", row[col("run")])),
+            "{}",
+            text(&out.stdout)
+        );
+        let last = std::fs::read_to_string(&trace).unwrap();
+        let o: serde_json::Value =
+            serde_json::from_str(last.lines().last().unwrap()).expect("the outcome line");
+        let num = |s: &str| s.parse::<f64>().unwrap();
+        match &o["outcome"] {
+            serde_json::Value::Object(m) if m.contains_key("Strike") => {
+                let s = &m["Strike"];
+                assert_eq!(s["round"].as_u64().unwrap().to_string(), row[col("round")]);
+                assert_eq!(
+                    s["patron_approval"].as_f64().unwrap(),
+                    num(row[col("patron_approval")])
+                );
+            }
+            serde_json::Value::Object(m) if m.contains_key("Deal") => {
+                let d = &m["Deal"];
+                assert_eq!(d["round"].as_u64().unwrap().to_string(), row[col("round")]);
+                assert_eq!(
+                    d["terms"][0].as_f64().unwrap(),
+                    num(row[col("terms_enrichment")])
+                );
+                assert_eq!(
+                    d["durability"].as_f64().unwrap(),
+                    num(row[col("durability")])
+                );
+            }
+            other => panic!(
+                "run {} replayed as {other}, not as its row",
+                row[col("run")]
+            ),
+        }
+    }
+    // A reference engine has one run per seed: --run is refused there, with the fix.
+    let out = detente(&["story", "scenarios/reference/bdm-china.ron", "--run", "2"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("vary --seed instead"));
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -115,9 +115,13 @@ pub enum Command {
     Story {
         /// Scenario file.
         file: PathBuf,
-        /// Seed of the run (run index 0 under this master seed).
+        /// Master seed of the run (as `run --seed` and a results table's `seed` column).
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Index of the run under that seed (a results table's `run` column): replays that run
+        /// of an ensemble exactly.
+        #[arg(long, default_value_t = 0)]
+        run: u64,
         /// Also write the full trace as JSON Lines (one round per line, then the outcome).
         #[arg(long, value_name = "FILE")]
         trace: Option<PathBuf>,
@@ -573,12 +577,13 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Story {
             file,
             seed,
+            run,
             trace,
             set,
             large,
         } => {
             check_variants(&set, large)?;
-            story::run(&file, &set, seed, trace.as_deref(), &mut out)
+            story::run(&file, &set, seed, run, trace.as_deref(), &mut out)
         }
     }
 }

@@ -10,11 +10,13 @@ use crate::report::story::{engine_trace, story, with_overrides};
 use crate::scenario::{Override, load};
 use crate::sim::Sim;
 
-/// Plays run 0 under `seed`, prints its story, and writes the trace to `trace` if asked.
+/// Plays run `run` under the master seed `seed` (the run an ensemble or study with that seed
+/// played under that index), prints its story, and writes the trace to `trace` if asked.
 pub fn run(
     file: &Path,
     set: &[Override],
     seed: u64,
+    run: u64,
     trace: Option<&Path>,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
@@ -26,6 +28,11 @@ pub fn run(
     }
     for (i, overrides) in sets.iter().enumerate() {
         let loaded = load(file, overrides)?;
+        if run > 0 && loaded.scenario.engine != crate::scenario::types::Engine::Negotiation {
+            return Err(CliError::Usage(format!(
+                "--run {run}: a reference engine plays one run per seed; vary --seed instead"
+            )));
+        }
         if let Some((text, t)) = super::engines::story(&loaded.scenario, seed) {
             if let Some(path) = trace {
                 let lines = engine_trace(&t).map_err(|e| CliError::Io(e.into()))?;
@@ -36,7 +43,7 @@ pub fn run(
         }
         let scenario = Arc::new(loaded.scenario);
         let mut sim = Sim::new(scenario.clone());
-        let view = sim.run(seed, 0);
+        let view = sim.run(seed, run);
         if let Some(path) = trace {
             // Complete or not at all, never through a planted link, never over a device, link
             // or directory (`safe_fs::write_atomically_with`).
@@ -45,7 +52,10 @@ pub fn run(
             })
             .map_err(CliError::Io)?;
         }
-        let mut text = with_overrides(story(&scenario, seed, view.trace, view.outcome), overrides);
+        let mut text = with_overrides(
+            story(&scenario, seed, run, view.trace, view.outcome),
+            overrides,
+        );
         if i > 0 {
             text.insert(0, '\n');
         }

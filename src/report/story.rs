@@ -31,9 +31,17 @@ pub fn when(round: &crate::scenario::types::Round) -> String {
 }
 
 /// The story of one run in plain language.
-pub fn story(s: &Scenario, seed: u64, trace: &[RoundRecord], outcome: &Outcome) -> String {
+/// `run` is the run's index under the master seed `seed` (the `run` and `seed` columns of a
+/// results table), so any run of an ensemble can be told again.
+pub fn story(
+    s: &Scenario,
+    seed: u64,
+    run: u64,
+    trace: &[RoundRecord],
+    outcome: &Outcome,
+) -> String {
     let side = |k: usize| s.sides[k].name.as_str();
-    let mut o = format!("{} — one run, seed {seed}\n", s.name);
+    let mut o = format!("{} — run {run}, seed {seed}\n", s.name);
     let mut prev: Option<&RoundRecord> = None;
     for rec in trace {
         let round = &s.rounds[rec.round - 1];

@@ -694,7 +694,7 @@ async fn story(State(app): State<Arc<App>>, b: Result<Bytes, BytesRejection>) ->
                     }
                 };
                 let view = sim.run(seed, n);
-                let text = crate::report::story::story(&s, seed, view.trace, view.outcome);
+                let text = crate::report::story::story(&s, seed, n, view.trace, view.outcome);
                 let mut one = Aggregate::new(&s);
                 one.add(&view);
                 let outcome = OutcomeKind::of(view.outcome).name(&s);
