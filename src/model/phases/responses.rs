@@ -77,10 +77,12 @@ pub fn respond_to_proposals(
     let p = &params.0;
     buf.fill(&actors, s.actors.len());
     let mut trust = [0.0; 2];
+    let mut sincere = [true; 2];
     for (k, o, st) in &sides {
         offers[k.0].clone_from(&o.y);
         prev[k.0].clone_from(&o.prev);
         trust[k.0] = st.trust;
+        sincere[k.0] = st.sincere;
     }
     // A forced acceptance: the side takes the other's standing offer.
     for &(a, action) in &latent.forced {
@@ -88,7 +90,7 @@ pub fn respond_to_proposals(
             let k = s.actors[a].side.expect("validated: on a side");
             let terms = offers[1 - k].clone();
             let via = DealVia::Offer(1 - k);
-            ending.0 = Some(deal(&model, p, &trust, terms, clock.round, via));
+            ending.0 = Some(deal(&model, p, &sincere, terms, clock.round, via));
             return;
         }
     }
@@ -211,7 +213,7 @@ pub fn respond_to_proposals(
         [st.blocked, st.mediator_blocked] = blocked[k.0];
     }
     if let Some((terms, via)) = agreed {
-        ending.0 = Some(deal(&model, p, &trust, terms, clock.round, via));
+        ending.0 = Some(deal(&model, p, &sincere, terms, clock.round, via));
     }
 }
 
@@ -224,16 +226,23 @@ fn lexicographic_lt(a: &[f64], b: &[f64]) -> bool {
         .is_some_and(|(x, y)| x < y)
 }
 
+/// The deal on `terms`, with its durability: the chance that neither side reneges over a term of
+/// `administration_weeks`, each with the hazard of its *true* type (docs/model.md §6, §7) — the
+/// hazard the other side fears at trust 1 if the side is sincere, at trust 0 if not. The sides
+/// decide on what they fear (trust); what the deal is worth in fact depends on who they are.
 fn deal(
     model: &Model,
     p: &Params,
-    trust: &[f64; 2],
+    sincere: &[bool; 2],
     terms: Vec<f64>,
     round: usize,
     via: DealVia,
 ) -> Outcome {
-    let h = 0.5 * (model.hazard(p, trust[0], &terms) + model.hazard(p, trust[1], &terms));
-    let durability = libm::pow(1.0 - h, p.administration_weeks);
+    let survives = |k: usize| {
+        let h = model.hazard(p, if sincere[k] { 1.0 } else { 0.0 }, &terms);
+        libm::pow(1.0 - h, p.administration_weeks)
+    };
+    let durability = survives(0) * survives(1);
     Outcome::Deal {
         terms,
         round,
