@@ -207,7 +207,7 @@ impl Outcome {
 }
 
 /// Why a side's win-set refused a proposal (Putnam's Level II, docs/model.md §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Blocker {
     /// Too few of the side's factions (by influence) prefer it to no deal.
     Quota,

@@ -616,3 +616,57 @@ fn story_run_replays_any_run_of_an_ensemble_exactly() {
     assert!(text(&out.stderr).contains("vary --seed instead"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn why_says_how_runs_without_a_deal_end_and_what_refused_them() {
+    let args = ["why", "scenarios/iran-talks-2025.ron", "--runs", "2000"];
+    let out = detente(&[&args[..], &["--format", "json"]].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    // The same runs as `run`: its deal share and `why`'s runs without a deal add up.
+    let run = detente(&[
+        "run",
+        "scenarios/iran-talks-2025.ron",
+        "--runs",
+        "2000",
+        "--format",
+        "json",
+    ]);
+    let r: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let deals = (r["outcomes"]["deal"]["share"].as_f64().unwrap() * 2000.0).round() as u64;
+    let no_deal = v["no_deal_runs"].as_u64().unwrap();
+    assert_eq!(no_deal + deals, 2000);
+    let ends = v["ends"].as_array().unwrap();
+    let total: u64 = ends.iter().map(|e| e["runs"].as_u64().unwrap()).sum();
+    assert_eq!(total, no_deal, "every run without a deal ends one way");
+    let collapses: u64 = ends
+        .iter()
+        .filter(|e| e["end"].as_str().unwrap().starts_with("collapse:"))
+        .map(|e| e["runs"].as_u64().unwrap())
+        .sum();
+    let collapse_share = r["outcomes"]["collapse"]["share"].as_f64().unwrap();
+    assert_eq!(collapses, (collapse_share * 2000.0).round() as u64);
+    // Khamenei's red line on enrichment refuses the US offer in most runs without a deal.
+    let blockers = v["blockers"].as_array().unwrap();
+    let top = blockers
+        .iter()
+        .max_by_key(|b| b["runs"].as_u64().unwrap())
+        .unwrap();
+    assert_eq!(top["side"], "iran", "{top}");
+    assert_eq!(top["reason"]["red_line"]["actor"], "khamenei", "{top}");
+    assert!(top["share"].as_f64().unwrap() > 0.5, "{top}");
+    // The enrichment offers are still apart: the US's lower than Iran's.
+    let enrichment = &v["last_offers"][0];
+    assert_eq!(enrichment["issue"], "enrichment");
+    assert!(enrichment["us"].as_f64().unwrap() + 10.0 < enrichment["iran"].as_f64().unwrap());
+    let table = text(&detente(&args).stdout);
+    for part in [
+        "end without a deal",
+        "How they end",
+        "the red line of Ali Khamenei (Supreme Leader) on enrichment (at least 40)",
+        "Where the offers still differ",
+    ] {
+        assert!(table.contains(part), "no {part:?} in:\n{table}");
+    }
+    assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
+}

@@ -27,6 +27,8 @@ pub struct Runs {
     pub threads: usize,
     /// With `--knobs`: runs at each end of each knob's range.
     pub knob_runs: Option<u64>,
+    /// Report why runs end without a deal (`detente why`) instead of the mechanisms.
+    pub why: bool,
 }
 
 /// Runs the ensemble of `file` (under `set`, single values) and prints what was active; with
@@ -43,16 +45,17 @@ pub fn run(
         seed,
         threads,
         knob_runs,
+        why,
     } = how;
     if set.iter().any(|o| o.values().len() > 1) {
         return Err(CliError::Usage(
-            "diagnose looks at one scenario: give each --set a single value".into(),
+            "diagnose and why look at one scenario: give each --set a single value".into(),
         ));
     }
     let scenario = Arc::new(load(file, set)?.scenario);
     if scenario.engine != Engine::Negotiation {
         return Err(CliError::Usage(format!(
-            "diagnose counts the mechanisms of the negotiation model; this scenario runs the {} reference engine",
+            "diagnose and why read the mechanisms of the negotiation model; this scenario runs the {} reference engine",
             scenario.engine.name()
         )));
     }
@@ -82,6 +85,12 @@ pub fn run(
         None => None,
     };
     let text = match format {
+        Format::Table if why => crate::report::diagnose::why_table(&scenario, &activity, seed),
+        Format::Json if why => {
+            let mut v = crate::report::diagnose::why_json(&scenario, &activity, seed);
+            v["overrides"] = set.iter().map(|o| o.to_string()).collect();
+            serde_json::to_string_pretty(&v).expect("json") + "\n"
+        }
         Format::Table => {
             let mut t = crate::report::diagnose::table(&scenario, &activity, seed);
             if let Some((effects, skipped, n)) = &tornado {

@@ -111,6 +111,21 @@ pub enum Command {
         #[command(flatten)]
         large: LargeOpt,
     },
+    /// Why runs end without a deal: how they end, what refuses the proposals of their last
+    /// round (whose quota, which veto, which red line), and where the offers still differ.
+    Why {
+        /// Scenario file.
+        file: PathBuf,
+        /// Runs, seed, threads, format.
+        #[command(flatten)]
+        ensemble: EnsembleOpts,
+        /// Override a value before validation (repeatable, one value each).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<Override>,
+        /// Work above the soft limits.
+        #[command(flatten)]
+        large: LargeOpt,
+    },
     /// Tell one run round by round.
     Story {
         /// Scenario file.
@@ -569,6 +584,29 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                     seed: o.seed,
                     threads: capped_threads(o.threads),
                     knob_runs: knobs.then_some(knob_runs),
+                    why: false,
+                },
+                o.format,
+                &mut out,
+            )
+        }
+        Command::Why {
+            file,
+            ensemble: o,
+            set,
+            large,
+        } => {
+            check_variants(&set, large)?;
+            check_runs(o.runs, 1, large)?;
+            diagnose::run(
+                &file,
+                &set,
+                diagnose::Runs {
+                    runs: o.runs,
+                    seed: o.seed,
+                    threads: capped_threads(o.threads),
+                    knob_runs: None,
+                    why: true,
                 },
                 o.format,
                 &mut out,

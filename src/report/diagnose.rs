@@ -3,9 +3,9 @@
 
 use serde_json::{Value, json};
 
-use crate::outcome::CollapseCause;
+use crate::outcome::{Blocker, CollapseCause};
 use crate::scenario::Scenario;
-use crate::study::diagnose::{Activity, Mechanism};
+use crate::study::diagnose::{Activity, Mechanism, NoDealEnd};
 use crate::study::knobs::{self, KnobEffect, KnobKind};
 
 fn pct(x: f64) -> String {
@@ -255,5 +255,133 @@ pub fn knobs_json(
             "moved": e.moved(&issues),
         })).collect::<Vec<_>>(),
         "skipped": skipped.iter().map(|(p, w)| json!({"path": p, "why": w})).collect::<Vec<_>>(),
+    })
+}
+
+/// A refusal's reason in words, without the proposal (used by `why`).
+fn blocker_words(s: &Scenario, b: &Blocker) -> String {
+    match b {
+        Blocker::Quota => "too few of its factions prefer it to no deal (quota)".into(),
+        Blocker::Veto(v) => format!("{} vetoes it", s.actors[*v].name),
+        Blocker::RedLine { actor, issue } => {
+            let line = s.actors[*actor].red_lines[*issue];
+            let mut limits = Vec::new();
+            if line.at_least > 0.0 {
+                limits.push(format!("at least {:.0}", line.at_least));
+            }
+            if line.at_most < 100.0 {
+                limits.push(format!("at most {:.0}", line.at_most));
+            }
+            format!(
+                "the red line of {} on {} ({})",
+                s.actors[*actor].name,
+                s.issues[*issue].id,
+                limits.join(", ")
+            )
+        }
+    }
+}
+
+fn end_words(s: &Scenario, e: NoDealEnd) -> String {
+    match e {
+        NoDealEnd::Collapse(c) => format!("collapse ({})", CollapseCause::ALL[c].name()),
+        NoDealEnd::Strike(a) => format!("strike by {}", s.actors[a].name),
+        NoDealEnd::Horizon => "talks still going at the horizon".into(),
+    }
+}
+
+/// `detente why`: how the runs without a deal end, what refused the proposals of their last
+/// round, and how far apart the offers still are on each issue.
+pub fn why_table(s: &Scenario, a: &Activity, seed: u64) -> String {
+    let w = &a.no_deal;
+    let share = |n: u64| 100.0 * n as f64 / w.runs.max(1) as f64;
+    let mut o = format!(
+        "{} — why runs end without a deal, {} runs (seed {seed})\n\n{} of {} runs ({:.1}%) end \
+         without a deal.\n",
+        s.name,
+        a.runs,
+        w.runs,
+        a.runs,
+        100.0 * w.runs as f64 / a.runs.max(1) as f64
+    );
+    if w.runs == 0 {
+        return o;
+    }
+    o += "\nHow they end (share of the runs without a deal)\n";
+    let mut ends: Vec<(NoDealEnd, u64)> = w.ends.iter().map(|(e, n)| (*e, *n)).collect();
+    ends.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    for (e, n) in ends {
+        o += &format!("  {:<48} {:>6.1}%\n", end_words(s, e), share(n));
+    }
+    o += "\nWhat refused a proposal in their last round (share of the runs without a deal; a run\n\
+          can count under several reasons)\n";
+    let mut blockers: Vec<(&(usize, Blocker), &u64)> = w.blockers.iter().collect();
+    blockers.sort_by(|x, y| y.1.cmp(x.1).then(x.0.cmp(y.0)));
+    for ((k, b), n) in blockers {
+        o += &format!(
+            "  {:<14} {:<66} {:>6.1}%\n",
+            s.sides[*k].name,
+            blocker_words(s, b),
+            share(*n)
+        );
+    }
+    let (y0, y1) = (w.mean_offer(0), w.mean_offer(1));
+    o += &format!(
+        "\nWhere the offers still differ (means of the last offers, 0–100)\n  {:<16} {:>14} {:>14} {:>7}\n",
+        "issue", s.sides[0].id, s.sides[1].id, "gap"
+    );
+    let mut rows: Vec<(usize, f64)> = (0..s.issues.len())
+        .map(|d| {
+            (
+                d,
+                (y0.get(d).copied().unwrap_or(0.0) - y1.get(d).copied().unwrap_or(0.0)).abs(),
+            )
+        })
+        .collect();
+    rows.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    for (d, gap) in rows {
+        o += &format!(
+            "  {:<16} {:>14.1} {:>14.1} {:>7.1}\n",
+            s.issues[d].id,
+            y0.get(d).copied().unwrap_or(0.0),
+            y1.get(d).copied().unwrap_or(0.0),
+            gap
+        );
+    }
+    o
+}
+
+/// `detente why --format json`.
+pub fn why_json(s: &Scenario, a: &Activity, seed: u64) -> Value {
+    let w = &a.no_deal;
+    let share = |n: u64| n as f64 / w.runs.max(1) as f64;
+    let (y0, y1) = (w.mean_offer(0), w.mean_offer(1));
+    json!({
+        "scenario": s.name,
+        "runs": a.runs,
+        "seed": seed,
+        "no_deal_runs": w.runs,
+        "ends": w.ends.iter().map(|(e, n)| json!({
+            "end": match e {
+                NoDealEnd::Collapse(c) => format!("collapse:{}", CollapseCause::ALL[*c].name()),
+                NoDealEnd::Strike(x) => format!("strike:{}", s.actors[*x].id),
+                NoDealEnd::Horizon => "talks_continue".into(),
+            },
+            "runs": n, "share": share(*n),
+        })).collect::<Vec<_>>(),
+        "blockers": w.blockers.iter().map(|((k, b), n)| json!({
+            "side": s.sides[*k].id,
+            "reason": match b {
+                Blocker::Quota => json!({"quota": true}),
+                Blocker::Veto(v) => json!({"veto": s.actors[*v].id}),
+                Blocker::RedLine { actor, issue } => json!({"red_line": {"actor": s.actors[*actor].id, "issue": s.issues[*issue].id}}),
+            },
+            "runs": n, "share": share(*n),
+        })).collect::<Vec<_>>(),
+        "last_offers": s.issues.iter().enumerate().map(|(d, i)| json!({
+            "issue": i.id,
+            s.sides[0].id.clone(): y0.get(d),
+            s.sides[1].id.clone(): y1.get(d),
+        })).collect::<Vec<_>>(),
     })
 }

@@ -173,6 +173,100 @@ pub struct Activity {
     pub conceded: Vec<[u64; 4]>,
     /// Runs by their sequence of who conceded (codes of rounds 2 on).
     orders: BTreeMap<Vec<u8>, u64>,
+    /// Why the runs without a deal ended as they did (`detente why`).
+    pub no_deal: NoDeal,
+}
+
+/// How a run without a deal ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NoDealEnd {
+    /// The talks collapsed, by the cause of that index in `CollapseCause::ALL`.
+    Collapse(usize),
+    /// The actor of that index struck.
+    Strike(usize),
+    /// The talks were still going at the horizon.
+    Horizon,
+}
+
+/// What the runs without a deal have in common (docs/model.md, "Diagnose", why): how they
+/// ended, what refused the proposals of their last round, and how far apart the offers still
+/// were. Everything is an integer count (gaps in millionths of a point), so merged parts give
+/// the same totals on any thread count.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NoDeal {
+    /// Runs without a deal.
+    pub runs: u64,
+    /// Those runs by how they ended.
+    pub ends: BTreeMap<NoDealEnd, u64>,
+    /// Runs in whose last round side `k` refused a proposal for this reason, keyed by (side,
+    /// reason); a run counts once per side and reason.
+    pub blockers: BTreeMap<(usize, Blocker), u64>,
+    /// Per issue, the sum over those runs of each side's last offer (millionths of a point).
+    pub offers: [Vec<u64>; 2],
+}
+
+/// Millionths of a point, for exact sums.
+const MICRO: f64 = 1e6;
+
+impl NoDeal {
+    fn add(&mut self, trace: &[RoundRecord], outcome: &Outcome) {
+        let end = match outcome {
+            Outcome::Deal { .. } => return,
+            Outcome::Collapse { cause, .. } => NoDealEnd::Collapse(cause.index()),
+            Outcome::Strike { by, .. } => NoDealEnd::Strike(*by),
+            Outcome::TalksContinue => NoDealEnd::Horizon,
+        };
+        self.runs += 1;
+        *self.ends.entry(end).or_insert(0) += 1;
+        let Some(last) = trace.last() else { return };
+        for k in 0..last.blocked.len().min(2) {
+            let mut seen: Vec<Blocker> = Vec::new();
+            for b in last.blocked[k].iter().chain(&last.mediator_blocked[k]) {
+                if !seen.contains(b) {
+                    seen.push(*b);
+                    *self.blockers.entry((k, *b)).or_insert(0) += 1;
+                }
+            }
+        }
+        for (k, sums) in self.offers.iter_mut().enumerate() {
+            let Some(y) = last.offers.get(k) else {
+                continue;
+            };
+            if sums.len() < y.len() {
+                sums.resize(y.len(), 0);
+            }
+            for (s, v) in sums.iter_mut().zip(y) {
+                *s += (v.clamp(0.0, 100.0) * MICRO).round() as u64;
+            }
+        }
+    }
+
+    fn merge(&mut self, o: NoDeal) {
+        self.runs += o.runs;
+        for (e, n) in o.ends {
+            *self.ends.entry(e).or_insert(0) += n;
+        }
+        for (b, n) in o.blockers {
+            *self.blockers.entry(b).or_insert(0) += n;
+        }
+        for (mine, theirs) in self.offers.iter_mut().zip(o.offers) {
+            if mine.len() < theirs.len() {
+                mine.resize(theirs.len(), 0);
+            }
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
+        }
+    }
+
+    /// Side `k`'s mean last offer on each issue over the runs without a deal.
+    pub fn mean_offer(&self, k: usize) -> Vec<f64> {
+        let n = self.runs.max(1) as f64;
+        self.offers[k]
+            .iter()
+            .map(|&s| s as f64 / MICRO / n)
+            .collect()
+    }
 }
 
 impl Activity {
@@ -231,6 +325,7 @@ impl Activity {
             Mechanism::Collapse,
             OutcomeKind::of(outcome) == OutcomeKind::Collapse,
         );
+        self.no_deal.add(trace, outcome);
         match outcome {
             Outcome::Deal { via, .. } => {
                 let i = match via {
@@ -272,6 +367,7 @@ impl Activity {
         for (order, n) in o.orders {
             *self.orders.entry(order).or_insert(0) += n;
         }
+        self.no_deal.merge(o.no_deal);
     }
 
     /// The activity of mechanism `m`. Concession order: runs off the commonest sequence.
