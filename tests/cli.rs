@@ -670,3 +670,48 @@ fn why_says_how_runs_without_a_deal_end_and_what_refused_them() {
     }
     assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
 }
+
+#[test]
+fn check_validates_experiment_files_beside_scenarios() {
+    let out = detente(&[
+        "check",
+        "scenarios/experiments/hawks-optimism-grid.ron",
+        "scenarios/iran-talks-2025.ron",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("hawks-optimism-grid.ron: ok: experiment \"Hawks and misperception (grid)\""),
+        "{s}"
+    );
+    assert!(
+        s.contains("25 design points × 2000 replications = 50000 runs"),
+        "{s}"
+    );
+    assert!(s.contains("iran-talks-2025.ron: ok: \"US–Iran"), "{s}");
+    // A broken experiment gets the experiment's own errors, not advice to write `Scenario(`.
+    let dir = std::env::temp_dir().join(format!("detente-check-exp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.ron");
+    let scenario = std::fs::canonicalize("scenarios/iran-talks-2025.ron").unwrap();
+    std::fs::write(
+        &bad,
+        format!(
+            "// a comment first\nExperiment(name: \"x\", scenario: {:?}, parameters: \
+             [Parameter(path: \"actors.nobody.influence\", distribution: Uniform(low: 0.1, \
+             high: 0.5))], design: Grid(levels: 3), replications: 10, outcomes: [\"deal\"], \
+             seed: 1)\n",
+            scenario.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let out = detente(&["check", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let e = text(&out.stderr);
+    assert!(
+        e.contains("parameters[0].path: `actors.nobody.influence`"),
+        "{e}"
+    );
+    assert!(!e.contains("Scenario("), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

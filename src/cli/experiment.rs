@@ -115,6 +115,35 @@ fn load_checked(file: &Path, allow_large: bool) -> Result<Loaded, CliError> {
 }
 
 /// A limit error about experiment `file`.
+/// `detente check` on an experiment file: the size limits as `plan` applies them, then every
+/// problem of the file and its scenario; the summary line of a valid one.
+pub fn check(file: &Path, allow_large: bool) -> Result<String, CliError> {
+    if let Some(e) = parse_only(file) {
+        let sizes = Sizes::of(&e);
+        sizes
+            .check_design(allow_large)
+            .and_then(|()| {
+                let total = sizes.total.unwrap_or(u64::MAX);
+                sizes.check_runs(total, sizes.points.unwrap_or(u64::MAX), allow_large)
+            })
+            .map_err(|m| refuse(file, m))?;
+    }
+    let l = load_experiment(file)?;
+    let e = &l.experiment;
+    Ok(format!(
+        "{}: ok: experiment \"{}\" on {}: {} parameters, {}, {} design points × {} \
+         replications = {} runs",
+        file.display(),
+        e.name,
+        e.scenario,
+        e.parameters.len(),
+        describe_design(&e.design),
+        l.points.len(),
+        e.replications,
+        l.total_runs().unwrap_or(u64::MAX)
+    ))
+}
+
 fn refuse(file: &Path, e: LimitError) -> CliError {
     usage(format!("{}: {e}", file.display()))
 }

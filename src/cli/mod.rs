@@ -452,7 +452,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Check { files, set, large } => {
             check_variants(&set, large)?;
-            check::run(&files, &set, &mut out)
+            check::run(&files, &set, large.allow_large, &mut out)
         }
         Command::Explain { file, set } => explain::run(&file, &set, &mut out),
         Command::Serve(a) => crate::serve::cli::run(&a, &mut out),
