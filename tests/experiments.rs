@@ -204,10 +204,14 @@ fn plan_tells_the_size_and_the_time() {
         "× 100 replications = 256000 runs",
         "estimated time",
         "first points",
-        "actors.hawks.influence",
+        "[1] actors.hawks.influence",
+        // Distributions as they are written in the file, not as Rust debug text.
+        "Uniform(low: 0.2, high: 0.7)",
+        "LogUniform(low: 0.002, high: 0.05)",
     ] {
         assert!(s.contains(part), "no {part:?} in:\n{s}");
     }
+    assert!(!s.contains("{ low"), "{s}");
 }
 
 #[test]

@@ -202,9 +202,14 @@ pub fn plan(
     o += &format!("  scenario: {}\n", e.scenario);
     o += &format!("  design: {}\n", describe_design(&e.design));
     o += &format!("  parameters ({}):\n", e.parameters.len());
-    for p in &e.parameters {
-        let (lo, hi) = p.distribution.bounds();
-        o += &format!("    {:<44} {:?}  [{lo}, {hi}]\n", p.path, p.distribution);
+    let width = e
+        .parameters
+        .iter()
+        .map(|p| p.path.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (i, p) in e.parameters.iter().enumerate() {
+        o += &format!("    [{}] {:<width$}  {}\n", i + 1, p.path, p.distribution);
     }
     o += &format!("  outcomes recorded: {}\n", e.outcomes.join(", "));
     o += &format!(
@@ -219,17 +224,18 @@ pub fn plan(
         human(seconds),
         per_run * 1e6
     );
-    o += "\n  first points (in the order they run):\n";
+    o +=
+        "\n  first points (in the order they run; columns are the parameters [1], [2]... above):\n";
     o += &format!("    {:>6}  ", "point");
-    for p in &e.parameters {
-        o += &format!("{:>14}", short(&p.path));
+    for i in 0..e.parameters.len() {
+        o += &format!("{:>10}", format!("[{}]", i + 1));
     }
     o += "\n";
     for &point in l.order.iter().take(8) {
         o += &format!("    {point:>6}  ");
         for ov in l.overrides(point) {
             let v: f64 = ov.value.parse().unwrap_or(f64::NAN);
-            o += &format!("{v:>14.4}");
+            o += &format!("{v:>10.4}");
         }
         o += "\n";
     }
@@ -238,18 +244,6 @@ pub fn plan(
         file.display()
     );
     out.write_all(o.as_bytes()).map_err(CliError::Io)
-}
-
-fn short(path: &str) -> String {
-    let last: Vec<&str> = path.rsplit('.').take(2).collect();
-    let s = format!("{}.{}", last.get(1).unwrap_or(&""), last[0]);
-    s.chars()
-        .rev()
-        .take(13)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect()
 }
 
 fn human(seconds: f64) -> String {

@@ -76,6 +76,31 @@ pub enum Distribution {
     },
 }
 
+/// As written in an experiment file, e.g. `Uniform(low: 0.2, high: 0.7)`.
+impl std::fmt::Display for Distribution {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Distribution::Uniform { low, high } => write!(f, "Uniform(low: {low}, high: {high})"),
+            Distribution::Normal {
+                mean,
+                sd,
+                low,
+                high,
+            } => write!(
+                f,
+                "Normal(mean: {mean}, sd: {sd}, low: {low}, high: {high})"
+            ),
+            Distribution::LogUniform { low, high } => {
+                write!(f, "LogUniform(low: {low}, high: {high})")
+            }
+            Distribution::Discrete { values } => {
+                let v: Vec<String> = values.iter().map(f64::to_string).collect();
+                write!(f, "Discrete(values: [{}])", v.join(", "))
+            }
+        }
+    }
+}
+
 impl Distribution {
     /// The value at quantile u ∈ [0, 1).
     ///
