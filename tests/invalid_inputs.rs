@@ -171,8 +171,15 @@ fn duplicate_id() {
         &[
             "actors[3].id: duplicate id `south_pm`",
             "actors[2] already has it",
+            "1 further problem that names `south_pm` follows from it and is not shown",
+            // The renamed faction's references are real problems, and stay.
+            "sides[1].factions[0]: unknown actor `south_industry`",
         ],
     );
+    // What only follows from the duplicate (the second `south_pm` is no listed faction) is left
+    // out under it.
+    let all = errors("tests/broken/duplicate-id.ron", &[]);
+    assert!(!all.contains("is not listed in the factions"), "{all}");
 }
 
 #[test]

@@ -28,8 +28,51 @@ pub fn validate(
     if v.errors.is_empty() {
         Ok(scenario)
     } else {
-        Err(v.errors)
+        Err(collapse_follow_ons(v.errors))
     }
+}
+
+/// A duplicate id makes every later use of it ambiguous, and validation then reports problems
+/// that are only its consequences (a leader that seems to be a faction, a faction missing from
+/// its side). Those that name a duplicated id are left out, and the duplicate's help says how
+/// many, so the first cause stands alone.
+fn collapse_follow_ons(errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let duplicated: Vec<String> = errors
+        .iter()
+        .filter_map(|d| d.message.strip_prefix("duplicate id "))
+        .map(str::to_string)
+        .collect();
+    if duplicated.is_empty() {
+        return errors;
+    }
+    let (mut kept, mut dropped) = (Vec::new(), BTreeMap::<String, usize>::new());
+    for d in errors {
+        let follow_on = if d.message.starts_with("duplicate id ") {
+            None
+        } else {
+            duplicated.iter().find(|id| d.message.contains(id.as_str()))
+        };
+        match follow_on {
+            Some(id) => *dropped.entry(id.clone()).or_insert(0) += 1,
+            None => kept.push(d),
+        }
+    }
+    for d in &mut kept {
+        if let Some(id) = d.message.strip_prefix("duplicate id ")
+            && let Some(n) = dropped.remove(id)
+        {
+            let note = if n == 1 {
+                format!("1 further problem that names {id} follows from it and is not shown")
+            } else {
+                format!("{n} further problems that name {id} follow from it and are not shown")
+            };
+            d.help = Some(match d.help.take() {
+                Some(h) => format!("{h}; {note}"),
+                None => note,
+            });
+        }
+    }
+    kept
 }
 
 struct Validator<'a> {
