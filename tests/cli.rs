@@ -436,15 +436,7 @@ fn diagnose_counts_the_live_mechanisms_and_flags_the_inert_ones() {
         .map(|x| x.as_u64().unwrap())
         .sum();
     assert_eq!(via, m["mediator_text_is_the_deal"]["of"].as_u64().unwrap());
-    let run = detente(&[
-        "run",
-        "scenarios/iran-talks-2025.ron",
-        "--runs",
-        "2000",
-        "--format",
-        "json",
-    ]);
-    let r: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let r = baseline_run_json(2000);
     let deals = r["outcomes"]["deal"]["share"].as_f64().unwrap() * 2000.0;
     assert_eq!(via, deals.round() as u64);
 
@@ -624,15 +616,7 @@ fn why_says_how_runs_without_a_deal_end_and_what_refused_them() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
     // The same runs as `run`: its deal share and `why`'s runs without a deal add up.
-    let run = detente(&[
-        "run",
-        "scenarios/iran-talks-2025.ron",
-        "--runs",
-        "2000",
-        "--format",
-        "json",
-    ]);
-    let r: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let r = baseline_run_json(2000);
     let deals = (r["outcomes"]["deal"]["share"].as_f64().unwrap() * 2000.0).round() as u64;
     let no_deal = v["no_deal_runs"].as_u64().unwrap();
     assert_eq!(no_deal + deals, 2000);
@@ -714,4 +698,19 @@ fn check_validates_experiment_files_beside_scenarios() {
     );
     assert!(!e.contains("Scenario("), "{e}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `run --format json` of the baseline with `runs` runs (seed 1).
+fn baseline_run_json(runs: u64) -> serde_json::Value {
+    let runs = runs.to_string();
+    let out = detente(&[
+        "run",
+        "scenarios/iran-talks-2025.ron",
+        "--runs",
+        &runs,
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("one JSON object")
 }

@@ -337,6 +337,27 @@ fn check_variants(set: &[Override], large: LargeOpt) -> Result<u64, CliError> {
 
 /// Refuses, before anything runs, `runs` per variant of `variants` that make too many runs in
 /// all.
+/// `diagnose` (with the knob tornado if `knob_runs` is given) or, with `why`, `why`.
+fn diagnose_or_why(
+    file: &std::path::Path,
+    set: &[Override],
+    o: &EnsembleOpts,
+    large: LargeOpt,
+    knob_runs: Option<u64>,
+    why: bool,
+    out: &mut impl std::io::Write,
+) -> Result<(), CliError> {
+    check_runs(o.runs, 1, large)?;
+    let runs = diagnose::Runs {
+        runs: o.runs,
+        seed: o.seed,
+        threads: capped_threads(o.threads),
+        knob_runs,
+        why,
+    };
+    diagnose::run(file, set, runs, o.format, out)
+}
+
 fn check_runs(runs: u64, variants: u64, large: LargeOpt) -> Result<(), CliError> {
     crate::limits::RUNS
         .check(
@@ -572,21 +593,16 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             large,
         } => {
             check_variants(&set, large)?;
-            check_runs(o.runs, 1, large)?;
             if knobs {
                 check_runs(knob_runs, 2, large)?;
             }
-            diagnose::run(
+            diagnose_or_why(
                 &file,
                 &set,
-                diagnose::Runs {
-                    runs: o.runs,
-                    seed: o.seed,
-                    threads: capped_threads(o.threads),
-                    knob_runs: knobs.then_some(knob_runs),
-                    why: false,
-                },
-                o.format,
+                &o,
+                large,
+                knobs.then_some(knob_runs),
+                false,
                 &mut out,
             )
         }
@@ -597,20 +613,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             large,
         } => {
             check_variants(&set, large)?;
-            check_runs(o.runs, 1, large)?;
-            diagnose::run(
-                &file,
-                &set,
-                diagnose::Runs {
-                    runs: o.runs,
-                    seed: o.seed,
-                    threads: capped_threads(o.threads),
-                    knob_runs: None,
-                    why: true,
-                },
-                o.format,
-                &mut out,
-            )
+            diagnose_or_why(&file, &set, &o, large, None, true, &mut out)
         }
         Command::Story {
             file,
