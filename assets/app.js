@@ -498,7 +498,7 @@ function renderSeries(b, a) {
   if (a) { const sa = a.series.find((x) => x.name === s.name); if (sa) lines.push({ name: 'A', values: sa.values, colour: '#999', dash: '4 3' }); }
   lines.push({ name: a ? 'B' : s.label, values: s.values, colour: COLOURS[0] });
   replace('series-chart', lineChart(lines, rounds.length, `${s.label} per round, mean over the runs still going`));
-  table('series-table', ['round'].concat(rounds.map((r, i) => `${i + 1}`)), lines.map((l) => ({ cells: [l.name].concat(l.values.map((v) => fmt(v, 3))) })));
+  table('series-table', ['round'].concat(rounds.map((r, i) => (r.date ? `${i + 1} (${r.date.slice(5)})` : `${i + 1}`))), lines.map((l) => ({ cells: [l.name].concat(l.values.map((v) => fmt(v, 3))) })));
 }
 
 // ----------------------------------------------------------------------------------------

@@ -509,7 +509,10 @@ impl Scenario {
         }
         for e in &self.events {
             let p = format!("events.{}", e.id);
-            push(format!("{p}.round"), e.round as f64);
+            // An event placed by date is moved by its date, not by a round number.
+            if e.date.is_none() {
+                push(format!("{p}.round"), e.round as f64);
+            }
             match &e.effect {
                 Effect::Statement {
                     position, commit, ..

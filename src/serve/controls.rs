@@ -272,7 +272,7 @@ pub fn describe(l: &Loaded, prepared: &Prepared, file: &str) -> Value {
         "issues": s.issues.iter().map(|i| json!({"id": i.id, "low": i.low, "high": i.high, "status_quo": i.status_quo})).collect::<Vec<_>>(),
         "sides": s.sides.iter().map(|x| json!({"id": x.id, "name": x.name})).collect::<Vec<_>>(),
         "actors": s.actors.iter().map(|a| json!({"id": a.id, "name": a.name})).collect::<Vec<_>>(),
-        "rounds": s.rounds.iter().map(|r| json!({"label": r.label, "venue": r.venue})).collect::<Vec<_>>(),
+        "rounds": s.rounds.iter().map(|r| json!({"label": r.label, "venue": r.venue, "week": r.week, "date": r.date.map(|d| d.to_string())})).collect::<Vec<_>>(),
         "groups": groups,
     })
 }
