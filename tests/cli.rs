@@ -714,3 +714,18 @@ fn baseline_run_json(runs: u64) -> serde_json::Value {
     assert!(out.status.success(), "{}", text(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("one JSON object")
 }
+
+#[test]
+fn the_run_table_fits_100_columns() {
+    let out = detente(&["run", "scenarios/iran-talks-2025.ron", "--runs", "300"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let t = text(&out.stdout);
+    assert!(t.contains("2025-04-19 Rome"), "{t}");
+    for line in t.lines() {
+        assert!(
+            line.chars().count() <= 100,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+    }
+}

@@ -10,6 +10,9 @@ use crate::outcome::{CollapseCause, OutcomeClass, OutcomeKind, Response};
 use crate::scenario::{Override, Scenario};
 use crate::study::batch::{Aggregate, ExactSum};
 
+/// The widest venue the per-round table shows (longer ones are cut with "…").
+const VENUE_WIDTH: usize = 20;
+
 /// The outcomes shown, with their labels: deal, talks going, collapse, then a strike by each
 /// actor that struck in some run (named by its display name).
 fn outcome_rows(s: &crate::scenario::Scenario, agg: &Aggregate) -> Vec<(OutcomeClass, String)> {
@@ -157,7 +160,7 @@ pub fn table(s: &Scenario, overrides: &[Override], agg: &Aggregate, seed: u64) -
         let parts: Vec<String> = answers.iter().map(|(k, v)| format!("{k} {v}")).collect();
         let strikes = agg.count_class(OutcomeClass::AnyStrike);
         o += &format!(
-            "  protector's answers to strikes: {}; target retaliated in {} of {strikes}\n",
+            "  protector's answers to strikes: {}\n  the target retaliated in {} of {strikes} strikes\n",
             parts.join(", "),
             agg.retaliations
         );
@@ -186,19 +189,38 @@ pub fn table(s: &Scenario, overrides: &[Override], agg: &Aggregate, seed: u64) -
         o += &format!("Round of the deal: mean {dm:.2}, median {dp:.0}\n");
     }
     let sides: Vec<&str> = s.sides.iter().map(|x| x.id.as_str()).collect();
+    // Venues up to 20 characters, so that the table fits 100 columns.
+    let venue = |v: &str| {
+        if v.chars().count() > VENUE_WIDTH {
+            v.chars().take(VENUE_WIDTH - 1).collect::<String>() + "…"
+        } else {
+            v.to_string()
+        }
+    };
+    let vw = s
+        .rounds
+        .iter()
+        .map(|r| venue(&r.venue).chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(5);
     o += &format!(
-        "\nPer round (means over the runs still going)\n  {:<5} {:<10} {:<16} {:>6} {:>6} {:>5} {:>13} {:>13} {:>13} {:>7}\n",
+        "\nPer round (means over the runs still going; trust, consistency, own estimate of a deal: \
+         {}/{})\n  {:<5} {:<10} {:<vw$} {:>6} {:>6} {:>5} {:>9} {:>9} {:>9} {:>7}\n",
+        sides[0],
+        sides[1],
         "round",
         "date",
         "venue",
         "going",
         "threat",
         "gap",
-        format!("trust {}/{}", sides[0], sides[1]),
-        format!("consist {}/{}", sides[0], sides[1]),
-        format!("est. {}/{}", sides[0], sides[1]),
+        "trust",
+        "consist.",
+        "estimate",
         "strike"
     );
+    let pair = |a: f64, b: f64| format!("{a:.2}/{b:.2}");
     for (r, sums) in agg.per_round.iter().enumerate() {
         if sums.runs == 0 {
             continue;
@@ -206,21 +228,18 @@ pub fn table(s: &Scenario, overrides: &[Override], agg: &Aggregate, seed: u64) -
         let n = sums.runs as f64;
         let m = |x: &ExactSum| x.value() / n;
         o += &format!(
-            "  {:<5} {:<10} {:<16} {:>6} {:>6.2} {:>5.1} {:>6.2}/{:<6.2} {:>6.2}/{:<6.2} {:>6.2}/{:<6.2} {:>7.3}\n",
+            "  {:<5} {:<10} {:<vw$} {:>6} {:>6.2} {:>5.1} {:>9} {:>9} {:>9} {:>7.3}\n",
             r + 1,
             s.rounds[r]
                 .date
                 .map_or_else(|| format!("week {}", s.rounds[r].week), |d| d.to_string()),
-            s.rounds[r].venue.chars().take(16).collect::<String>(),
+            venue(&s.rounds[r].venue),
             pct(n / agg.runs as f64).trim(),
             m(&sums.threat),
             m(&sums.gap),
-            m(&sums.trust[0]),
-            m(&sums.trust[1]),
-            m(&sums.consistency[0]),
-            m(&sums.consistency[1]),
-            m(&sums.deal_estimate[0]),
-            m(&sums.deal_estimate[1]),
+            pair(m(&sums.trust[0]), m(&sums.trust[1])),
+            pair(m(&sums.consistency[0]), m(&sums.consistency[1])),
+            pair(m(&sums.deal_estimate[0]), m(&sums.deal_estimate[1])),
             m(&sums.strike_probability),
         );
     }
