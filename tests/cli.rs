@@ -729,3 +729,32 @@ fn the_run_table_fits_100_columns() {
         );
     }
 }
+
+#[test]
+fn compare_of_many_variants_switches_to_one_block_per_variant_within_100_columns() {
+    let out = detente(&[
+        "compare",
+        "scenarios/iran-talks-2025.ron",
+        "scenarios/hawks-ascendant.ron",
+        "scenarios/consistent-messaging.ron",
+        "scenarios/hardliner-veto.ron",
+        "--runs",
+        "300",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let t = text(&out.stdout);
+    for part in [
+        "V1 against the base: hawks-ascendant",
+        "V3 against the base: hardliner-veto",
+    ] {
+        assert!(t.contains(part), "no {part:?} in:\n{t}");
+    }
+    for line in t.lines() {
+        assert!(
+            line.chars().count() <= 100,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+        assert_eq!(line, line.trim_end(), "trailing blanks: {line:?}");
+    }
+}

@@ -105,62 +105,119 @@ pub fn table(vs: &[Variant], c: &Comparison, seed: u64) -> String {
             }
         );
     }
-    o += "\nOutcome shares (percentage points of difference from the base)\n";
-    o += &format!("  {:<22} {:>7}", "", "base");
-    for i in 1..vs.len() {
-        o += &format!("   {:<30}", letter(i));
-    }
-    o += "\n";
-    for (kind, label, _) in kinds(vs, c) {
-        o += &format!("  {label:<22} {:>6.1}%", 100.0 * share(vs, c, 0, kind).0);
-        for v in 1..vs.len() {
-            let cell = format!(
-                "{:.1}% {}",
-                100.0 * share(vs, c, v, kind).0,
-                diff_text(&c.share_difference(v, kind), 100.0, 1)
-            );
-            o += &format!("   {cell:<30}");
+    // Sections of rows: a label, the base's value, and each variant's value with its difference.
+    type Row = (String, String, Vec<String>);
+    let mut sections: Vec<(&str, Vec<Row>)> = Vec::new();
+    let variants = 1..vs.len();
+    let shares = kinds(vs, c)
+        .into_iter()
+        .map(|(kind, label, _)| {
+            let cells = variants
+                .clone()
+                .map(|v| {
+                    format!(
+                        "{:.1}% {}",
+                        100.0 * share(vs, c, v, kind).0,
+                        diff_text(&c.share_difference(v, kind), 100.0, 1)
+                    )
+                })
+                .collect();
+            (
+                label,
+                format!("{:.1}%", 100.0 * share(vs, c, 0, kind).0),
+                cells,
+            )
+        })
+        .collect();
+    sections.push((
+        "Outcome shares (percentage points of difference from the base)",
+        shares,
+    ));
+    let mut terms: Vec<Row> = s
+        .issues
+        .iter()
+        .enumerate()
+        .map(|(d, issue)| {
+            let cells = variants
+                .clone()
+                .map(|v| {
+                    format!(
+                        "{:.1} {}",
+                        c.variants[v].agg.terms_mean(d),
+                        diff_text(&c.terms_difference(v, d), 1.0, 1)
+                    )
+                })
+                .collect();
+            (
+                issue.id.clone(),
+                format!("{:.1}", c.variants[0].agg.terms_mean(d)),
+                cells,
+            )
+        })
+        .collect();
+    terms.push((
+        "deals".into(),
+        c.variants[0].agg.deals.to_string(),
+        variants
+            .clone()
+            .map(|v| c.variants[v].agg.deals.to_string())
+            .collect(),
+    ));
+    sections.push(("Mean deal terms (0–100; difference in points)", terms));
+    let rounds = vec![(
+        "rounds".to_string(),
+        format!("{:.2}", c.variants[0].agg.rounds_mean_median().0),
+        variants
+            .clone()
+            .map(|v| {
+                format!(
+                    "{:.2} {}",
+                    c.variants[v].agg.rounds_mean_median().0,
+                    diff_text(&c.rounds_difference(v), 1.0, 2)
+                )
+            })
+            .collect(),
+    )];
+    sections.push(("Rounds to outcome (mean; difference in rounds)", rounds));
+    // Side by side while the table fits 100 columns (two variants); beyond, one block per
+    // variant against the base.
+    let wide = 2 + 22 + 1 + 7 + (vs.len() - 1) * 33 <= MAX_WIDTH;
+    if wide {
+        for (title, rows) in &sections {
+            o += &format!("\n{title}\n");
+            if title.starts_with("Outcome") {
+                o += &format!("  {:<22} {:>7}", "", "base");
+                for i in variants.clone() {
+                    o += &format!("   {:<30}", letter(i));
+                }
+                o += "\n";
+            }
+            for (label, base, cells) in rows {
+                o += &format!("  {label:<22} {base:>7}");
+                for cell in cells {
+                    o += &format!("   {cell:<30}");
+                }
+                o += "\n";
+            }
         }
-        o += "\n";
-    }
-    o += "\nMean deal terms (0–100; difference in points)\n";
-    for (d, issue) in s.issues.iter().enumerate() {
-        o += &format!(
-            "  {:<22} {:>7.1}",
-            issue.id,
-            c.variants[0].agg.terms_mean(d)
-        );
-        for v in 1..vs.len() {
-            let cell = format!(
-                "{:.1} {}",
-                c.variants[v].agg.terms_mean(d),
-                diff_text(&c.terms_difference(v, d), 1.0, 1)
-            );
-            o += &format!("   {cell:<30}");
+    } else {
+        for v in variants {
+            o += &format!("\n{} against the base: {}\n", letter(v), vs[v].label);
+            o += &format!("    {:<22} {:>7}   {}\n", "", "base", letter(v));
+            for (title, rows) in &sections {
+                o += &format!("  {title}\n");
+                for (label, base, cells) in rows {
+                    o += &format!("    {label:<22} {base:>7}   {}\n", cells[v - 1]);
+                }
+            }
         }
-        o += "\n";
     }
-    o += &format!("  {:<22} {:>7}", "deals", c.variants[0].agg.deals);
-    for v in 1..vs.len() {
-        o += &format!("   {:<30}", c.variants[v].agg.deals);
-    }
-    o += "\n\nRounds to outcome (mean; difference in rounds)\n";
-    o += &format!(
-        "  {:<22} {:>7.2}",
-        "rounds",
-        c.variants[0].agg.rounds_mean_median().0
-    );
-    for v in 1..vs.len() {
-        let cell = format!(
-            "{:.2} {}",
-            c.variants[v].agg.rounds_mean_median().0,
-            diff_text(&c.rounds_difference(v), 1.0, 2)
-        );
-        o += &format!("   {cell:<30}");
-    }
-    o += "\n";
-    o
+    // Cells are padded to align the columns; what is left at the end of a line is only padding.
+    o.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n"
 }
+
+/// The widest table `compare` prints side by side.
+const MAX_WIDTH: usize = 100;
 
 /// A label short enough for a legend: each override without its top-level section
 /// (`actors.<id>.influence=0.2` → `<id>.influence=0.2`).
