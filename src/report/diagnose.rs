@@ -258,30 +258,6 @@ pub fn knobs_json(
     })
 }
 
-/// A refusal's reason in words, without the proposal (used by `why`).
-fn blocker_words(s: &Scenario, b: &Blocker) -> String {
-    match b {
-        Blocker::Quota => "too few of its factions prefer it to no deal (quota)".into(),
-        Blocker::Veto(v) => format!("{} vetoes it", s.actors[*v].name),
-        Blocker::RedLine { actor, issue } => {
-            let line = s.actors[*actor].red_lines[*issue];
-            let mut limits = Vec::new();
-            if line.at_least > 0.0 {
-                limits.push(format!("at least {:.0}", line.at_least));
-            }
-            if line.at_most < 100.0 {
-                limits.push(format!("at most {:.0}", line.at_most));
-            }
-            format!(
-                "the red line of {} on {} ({})",
-                s.actors[*actor].name,
-                s.issues[*issue].id,
-                limits.join(", ")
-            )
-        }
-    }
-}
-
 fn end_words(s: &Scenario, e: NoDealEnd) -> String {
     match e {
         NoDealEnd::Collapse(c) => format!("collapse ({})", CollapseCause::ALL[c].name()),
@@ -321,7 +297,7 @@ pub fn why_table(s: &Scenario, a: &Activity, seed: u64) -> String {
         o += &format!(
             "  {:<14} {:<66} {:>6.1}%\n",
             s.sides[*k].name,
-            blocker_words(s, b),
+            crate::report::story::refusal(s, b, None),
             share(*n)
         );
     }

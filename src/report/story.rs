@@ -30,6 +30,39 @@ pub fn when(round: &crate::scenario::types::Round) -> String {
     }
 }
 
+/// Why a side's win-set refused a proposal, in words: its quota, a veto player, or a red line
+/// with the limit the proposal `y` crosses (every declared limit of that line without `y`).
+pub fn refusal(s: &Scenario, b: &Blocker, y: Option<&[f64]>) -> String {
+    match b {
+        Blocker::Quota => "too few of its factions prefer it to no deal".to_string(),
+        Blocker::Veto(v) => format!("{} vetoes it", s.actors[*v].name),
+        Blocker::RedLine { actor, issue } => {
+            let line = s.actors[*actor].red_lines[*issue];
+            let least = format!("at least {:.0}", line.at_least);
+            let most = format!("at most {:.0}", line.at_most);
+            let limits = match y {
+                Some(y) if y[*issue] < line.at_least => least,
+                Some(_) => most,
+                None => {
+                    let declared = [
+                        (line.at_least > 0.0).then_some(least),
+                        (line.at_most < 100.0).then_some(most),
+                    ];
+                    declared
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            };
+            format!(
+                "the red line of {} on {} ({limits})",
+                s.actors[*actor].name, s.issues[*issue].id
+            )
+        }
+    }
+}
+
 /// The story of one run in plain language.
 /// `run` is the run's index under the master seed `seed` (the `run` and `seed` columns of a
 /// results table), so any run of an ensemble can be told again.
@@ -128,20 +161,8 @@ pub fn story(
         }
         // Why a side refused proposal `y`.
         let why = |b: &Blocker, y: &[f64]| match b {
-            Blocker::Quota => "too few of its factions prefer it to no deal".to_string(),
-            Blocker::Veto(v) => format!("{} vetoes it", s.actors[*v].name),
-            Blocker::RedLine { actor, issue } => {
-                let line = s.actors[*actor].red_lines[*issue];
-                let limit = if y[*issue] < line.at_least {
-                    format!("at least {:.0}", line.at_least)
-                } else {
-                    format!("at most {:.0}", line.at_most)
-                };
-                format!(
-                    "it crosses the red line of {} on {} ({limit})",
-                    s.actors[*actor].name, s.issues[*issue].id
-                )
-            }
+            Blocker::RedLine { .. } => format!("it crosses {}", refusal(s, b, Some(y))),
+            _ => refusal(s, b, Some(y)),
         };
         for k in 0..rec.blocked.len() {
             if let Some(b) = &rec.blocked[k] {

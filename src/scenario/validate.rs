@@ -984,49 +984,19 @@ impl Validator<'_> {
         actors: &[Actor],
         schedule: &[Round],
     ) -> Option<Event> {
-        let rounds = schedule.len();
         let f = format!("events[{i}]");
         self.claim_list(
             e.because.as_deref().unwrap_or_default(),
             &format!("{f}.because"),
         );
-        let in_schedule = |v: &mut Self, r: Option<u32>, field: &str| -> Option<usize> {
-            let Some(r) = r else {
-                v.error(
-                    field,
-                    "missing",
-                    Some(format!("a round from 1 to {rounds}")),
-                );
-                return None;
-            };
-            if r == 0 || r as usize > rounds {
-                v.error(
-                    field,
-                    format!("round {r} is outside the schedule"),
-                    Some(format!("the scenario has rounds 1 to {rounds}")),
-                );
-                return None;
-            }
-            Some(r as usize)
-        };
-        let date = e
-            .date
-            .as_deref()
-            .and_then(|d| self.date(d, &format!("{f}.date")));
-        let round = match (e.round, &e.date) {
-            (Some(_), Some(_)) => {
-                self.error(
-                    format!("{f}.date"),
-                    "an event has a `round` or a `date`, not both",
-                    Some("remove one of them".into()),
-                );
-                None
-            }
-            (None, Some(_)) => date.and_then(|d| {
-                self.dated_round(schedule, d, &format!("{f}.date"), DateRule::OnOrAfter)
-            }),
-            _ => in_schedule(self, e.round, &format!("{f}.round")),
-        };
+        let (round, date) = self.placement(
+            e.round,
+            e.date.as_deref(),
+            &f,
+            "an event",
+            schedule,
+            DateRule::OnOrAfter,
+        );
         let Some(effect) = &e.effect else {
             self.error(format!("{f}.effect"), "missing", Some("one of Statement, InfluenceShift, AllianceChange, Deadline, ParameterChange, ForcedAction".into()));
             return None;
@@ -1089,23 +1059,14 @@ impl Validator<'_> {
                 }
             }
             RawEffect::Deadline { round, date } => {
-                let round = match (round, date) {
-                    (Some(_), Some(_)) => {
-                        self.error(
-                            format!("{ef}.date"),
-                            "a deadline has a `round` or a `date`, not both",
-                            Some("remove one of them".into()),
-                        );
-                        None
-                    }
-                    (None, Some(d)) => {
-                        let field = format!("{ef}.date");
-                        self.date(d, &field).and_then(|d| {
-                            self.dated_round(schedule, d, &field, DateRule::OnOrBefore)
-                        })
-                    }
-                    (r, None) => in_schedule(self, *r, &format!("{ef}.round")),
-                };
+                let (round, _) = self.placement(
+                    *round,
+                    date.as_deref(),
+                    &ef,
+                    "a deadline",
+                    schedule,
+                    DateRule::OnOrBefore,
+                );
                 Effect::Deadline { round: round? }
             }
             RawEffect::ParameterChange { path, value } => {
@@ -1161,6 +1122,56 @@ impl Validator<'_> {
             effect,
             note: e.note.clone().unwrap_or_default(),
         })
+    }
+
+    /// Where an event or a deadline (`what`, fields under `at`) falls: its `round`, checked
+    /// against the schedule, or its `date`, placed by `rule` — one of the two. Also returns the
+    /// date, when one is given and well formed.
+    fn placement(
+        &mut self,
+        round: Option<u32>,
+        date: Option<&str>,
+        at: &str,
+        what: &str,
+        schedule: &[Round],
+        rule: DateRule,
+    ) -> (Option<usize>, Option<Date>) {
+        let field = format!("{at}.date");
+        let parsed = date.and_then(|d| self.date(d, &field));
+        let placed = match (round, date) {
+            (Some(_), Some(_)) => {
+                self.error(
+                    &field,
+                    format!("{what} has a `round` or a `date`, not both"),
+                    Some("remove one of them".into()),
+                );
+                None
+            }
+            (None, Some(_)) => parsed.and_then(|d| self.dated_round(schedule, d, &field, rule)),
+            (r, None) => self.in_schedule(r, &format!("{at}.round"), schedule.len()),
+        };
+        (placed, parsed)
+    }
+
+    /// A 1-based round number that must lie in a schedule of `rounds` rounds.
+    fn in_schedule(&mut self, r: Option<u32>, field: &str, rounds: usize) -> Option<usize> {
+        let Some(r) = r else {
+            self.error(
+                field,
+                "missing",
+                Some(format!("a round from 1 to {rounds}")),
+            );
+            return None;
+        };
+        if r == 0 || r as usize > rounds {
+            self.error(
+                field,
+                format!("round {r} is outside the schedule"),
+                Some(format!("the scenario has rounds 1 to {rounds}")),
+            );
+            return None;
+        }
+        Some(r as usize)
     }
 
     /// Parses a date, reporting a malformed one at `field`.
