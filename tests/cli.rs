@@ -398,7 +398,7 @@ fn diagnose_counts_the_live_mechanisms_and_flags_the_inert_ones() {
         ("mediator_proposes", 0.03),
         ("mediator_text_is_the_deal", 0.10),
         ("concession_order_varies", 0.30),
-        ("strike_weighed", 0.02),
+        ("strike_likely", 0.05),
         ("collapse", 0.15),
     ] {
         let share = m[name]["share"].as_f64().unwrap();

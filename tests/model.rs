@@ -223,27 +223,67 @@ fn enrichment_stays_the_core_deadlock_while_other_gaps_narrow() {
 
 #[test]
 fn war_risk_is_low_while_talks_progress_and_rises_when_they_stall() {
+    // Per striker: the mean chance of a strike in a round while the talks move, and once they
+    // have stalled (no stall gate: strikes are weighed in every round). Measured: Trump 0.15%
+    // against 0.28%, Israel 2.3% against 5.8% (3 000 runs, seed 2025).
     let s = scenario(BASELINE, &[]);
     let mut sim = Sim::new(s.clone());
-    let (mut moving, mut nm, mut stalled, mut ns) = (0.0, 0.0, 0.0, 0.0);
-    for run in 0..2_000 {
+    let n = s.actors.len();
+    let mut acc = vec![[0.0f64; 4]; n];
+    for run in 0..3_000 {
         for rec in sim.run(SEED, run).trace {
-            let p = rec.strike_probability.iter().copied().fold(0.0, f64::max);
-            if f64::from(rec.stalled_rounds) >= s.params.stall_rounds {
-                stalled += p;
-                ns += 1.0;
-            } else {
-                moving += p;
-                nm += 1.0;
+            let stalled = f64::from(rec.stalled_rounds) >= s.params.stall_rounds;
+            for (a, &p) in rec.strike_probability.iter().enumerate() {
+                let i = if stalled { 2 } else { 0 };
+                acc[a][i] += p;
+                acc[a][i + 1] += 1.0;
             }
         }
     }
-    let (moving, stalled) = (moving / nm, stalled / ns);
+    let mut strikers = 0;
+    for (a, c) in acc.iter().enumerate() {
+        if c[0] == 0.0 {
+            continue;
+        }
+        strikers += 1;
+        let (moving, stalled) = (c[0] / c[1], c[2] / c[3]);
+        let id = &s.actors[a].id;
+        assert!(
+            moving < 0.03,
+            "{id}: strike chance while talks move: {moving}"
+        );
+        assert!(
+            stalled > 1.5 * moving,
+            "{id}: strike chance once stalled {stalled} against {moving} while moving"
+        );
+    }
+    assert_eq!(strikers, 2);
+}
+
+#[test]
+fn strikes_are_spread_over_the_rounds() {
+    // No stall gate (docs/model.md §8): strikes happen in most rounds, and most of them before
+    // the last scheduled round. Measured: every one of the 8 rounds, 87% before the last.
+    let s = scenario(BASELINE, &[]);
+    let last = s.rounds.len();
+    let mut sim = Sim::new(s);
+    let mut by_round = vec![0u32; last + 1];
+    for run in 0..RUNS {
+        if let Outcome::Strike { round, .. } = sim.run(SEED, run).outcome {
+            by_round[*round] += 1;
+        }
+    }
+    let total: u32 = by_round.iter().sum();
+    assert!(total > 300, "{total} strikes");
+    let rounds_with = by_round.iter().filter(|&&n| n >= 10).count();
+    assert!(rounds_with >= 6, "strikes by round: {by_round:?}");
+    let before_last = f64::from(total - by_round[last]) / f64::from(total);
+    assert!(before_last > 0.6, "strikes by round: {by_round:?}");
+    // Some in the first two rounds: the decision does not wait for the talks to stall.
     assert!(
-        moving < 0.01,
-        "strike probability while talks move: {moving}"
+        by_round[1] + by_round[2] >= 20,
+        "strikes by round: {by_round:?}"
     );
-    assert!(stalled > 0.05, "strike probability once stalled: {stalled}");
 }
 
 #[test]
@@ -330,9 +370,7 @@ fn compare(base: &[&str], variant: &[&str]) -> (Aggregate, Aggregate) {
 fn more_hawk_influence_lowers_the_us_mandate_and_gives_fewer_deals() {
     for variant in [
         "actors.hawks.influence=0.7",
-        // Four times the baseline's lobbying (0.2): since members value deals with their own
-        // hazards, the hawks refuse more deals already, and a smaller push moves strikes by
-        // less than the threshold.
+        // Four times the baseline's lobbying (0.2).
         "actors.israel.capabilities.lobby.strength=0.8",
     ] {
         let (b, v) = compare(&[], &[variant]);
@@ -350,12 +388,10 @@ fn more_hawk_influence_lowers_the_us_mandate_and_gives_fewer_deals() {
             share(&v, "deal"),
             share(&b, "deal")
         );
-        // Strikes move by less than a point either way (−0.5 for the influence, 10 000 runs):
-        // the US's approval of Israel's strike rises, but the tougher US offer moves the point
-        // the talks are heading to toward Israel's ideal, so waiting looks better to it, and
-        // the two nearly offset (docs/model.md §11).
+        // More strikes (+0.7 points [+0.2, +1.2] for the influence, +1.3 for the lobbying,
+        // 5 000 paired runs): the patron's approval of Israel's strike rises with its hawks.
         assert!(
-            (v.strike_share() - b.strike_share()).abs() < 0.01,
+            v.strike_share() > b.strike_share() + 0.002,
             "{variant}: strikes {} vs {}",
             v.strike_share(),
             b.strike_share()
@@ -777,8 +813,8 @@ const DEAD_ON_THE_BASELINE: &[(&str, bool, &str)] = &[
     ),
     (
         "actors.pragmatists.war.success",
-        true,
-        "the pragmatists ratify every deal on the table",
+        false,
+        "the pragmatists ratify every deal on the table; the US strikes in under 1% of runs",
     ),
     (
         "actors.pragmatists.war.cost",
@@ -811,21 +847,26 @@ const DEAD_ON_THE_BASELINE: &[(&str, bool, &str)] = &[
         true,
         "trust never reaches 0.02 or 0.98 on the baseline",
     ),
-    // Strikes: weighed only once the talks stall (a gate the escalation model will replace).
+    // Strikes are weighed every round; the stall count now only names a collapse's cause.
     (
-        "params.strike_sharpness",
+        "params.stall_rounds",
         false,
-        "strikes are gated by stalls, not by the logit's slope",
+        "only names a collapse's cause (stalemate or breakdown)",
     ),
     (
-        "params.misperception",
+        "actors.trump.war.success",
         false,
-        "mean-zero noise moves strikes only through convexity",
+        "one of three US members' odds; the US strikes in under 1% of runs",
     ),
     (
-        "actors.israel.capabilities.strike.success_alone",
+        "params.reversal_if_sincere",
         false,
-        "the US approves most strikes",
+        "moves trust; its effect on outcomes is within the noise of 1 000 paired runs",
+    ),
+    (
+        "actors.pragmatists.salience.verification",
+        false,
+        "the pragmatists ratify every deal on the table",
     ),
     (
         "actors.israel.ideal.enrichment",
@@ -840,7 +881,7 @@ const DEAD_ON_THE_BASELINE: &[(&str, bool, &str)] = &[
     (
         "actors.trump.capabilities.strike.outcome.enrichment",
         false,
-        "the US strikes in 0.3% of runs",
+        "the US strikes in under 1% of runs",
     ),
     (
         "actors.oman.capabilities.mediate.clarity",

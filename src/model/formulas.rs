@@ -1019,22 +1019,20 @@ pub fn acceptance_probability(kappa: f64, v_deal: f64, v_nodeal: f64) -> f64 {
     logistic(kappa * (v_deal - v_nodeal))
 }
 
-/// A patron's approval of its client's strike:
-/// g = σ(κ_g · (hawk share − pragmatist share + threat − progress)).
+/// A patron's approval of its client's strike: `g = σ(κ_g · (v̄ + A − progress))`.
 ///
-/// Model: third-party (patron–client) support in the escalation layer (docs/model.md §8):
-/// a patron approves more as its hawks gain influence and the threat grows, less as its
-/// pragmatists gain and the talks progress.
+/// Model: third-party (patron–client) support in the escalation layer (docs/model.md §8), a
+/// decision of the patron side as a whole: `view` is the influence-weighted mean, over its
+/// members and its leader (weighted as in its deliberation), of what the strike is worth to each
+/// — `p·(U(outcome) − U(sq) + z) − c`, less the leader's own restraint for the leader — so a
+/// leader who wants no war restrains its client as its factions' hawks push for it; a lapsed
+/// deadline the patron set adds its audience cost `A` (Fearon 1994); progress in its own talks
+/// lowers it.
 ///
-/// Guarantees: result in [0, 1]; 0.5 when the pushes balance.
-pub fn patron_approval(
-    kappa_g: f64,
-    hawk_share: f64,
-    pragmatist_share: f64,
-    threat: f64,
-    progress: f64,
-) -> f64 {
-    logistic(kappa_g * (hawk_share - pragmatist_share + threat - progress))
+/// Guarantees: result in [0, 1]; 0.5 when the pushes balance; increasing in `view` and
+/// `audience_cost`, decreasing in `progress` for `κ_g > 0`.
+pub fn patron_approval(kappa_g: f64, view: f64, audience_cost: f64, progress: f64) -> f64 {
+    logistic(kappa_g * (view + audience_cost - progress))
 }
 
 /// A strike's probability of success given the patron's approval g:
@@ -1096,23 +1094,61 @@ pub fn perceived_bargaining_range(
     (lo <= hi).then(|| (clamp01(lo), clamp01(hi)))
 }
 
-/// The probability that a side strikes this round:
-/// σ(κ · (ΔEU − θ + audience cost)).
+/// The value, per week, of striking: `V_strike = p·U(outcome) + (1 − p)·(U(sq) − z) − c`.
 ///
-/// Model: Fearon (1995) escalation with leader restraint and audience costs (Fearon 1994),
-/// docs/model.md §8: `delta_eu` is the side's influence-weighted expected gain from striking
-/// over continuing, `restraint` its leader's threshold θ, `audience_cost` what the side loses by
-/// not acting once a deadline has lapsed (0 before).
+/// Model: war as a costly lottery (Fearon 1995), docs/model.md §8: the strike succeeds with
+/// probability `p` and moves the issues to its outcome, which removes the latent threat `z`
+/// (the programme the striker fears); it fails otherwise and leaves the status quo and the
+/// threat; either way the striker pays `cost` (its war cost, the protectors' expected answers,
+/// defiance of its patron).
 ///
-/// Guarantees: result in [0, 1]; 0.5 when the gain just equals the threshold net of the audience
-/// cost.
-pub fn escalation_probability(
-    kappa: f64,
-    delta_eu: f64,
-    restraint: f64,
-    audience_cost: f64,
-) -> f64 {
-    logistic(kappa * (delta_eu - restraint + audience_cost))
+/// Guarantees: `p` is clamped to [0, 1]; linear in `p`, equal to `U(sq) − z − c` at `p = 0`
+/// and `U(outcome) − c` at `p = 1`.
+pub fn strike_value(p: f64, u_outcome: f64, u_status_quo: f64, threat: f64, cost: f64) -> f64 {
+    let p = clamp01(p);
+    p * u_outcome + (1.0 - p) * (u_status_quo - threat) - cost
+}
+
+/// The value, per week, of not striking this round:
+/// `EU_wait = P̂·V_deal + (1 − P̂)·max(V_no_deal', V_strike')`.
+///
+/// Model: the option value of waiting in preventive war (Fearon 1995; Powell 2006) and the
+/// spoiler's problem (Kydd & Walter 2002), docs/model.md §8: with the chance `p_deal` the talks
+/// end in the deal now on the table, worth `v_deal`, and the option to strike is gone; otherwise
+/// the striker is back at the next round choosing the better of the no-deal path (`v_no_deal`,
+/// the status quo under the threat as it will be by then) and striking then (`v_strike`, at the
+/// odds it expects then). A deal the striker likes less than its later strike makes waiting
+/// worse as the deal comes near; a closing window or a growing threat lowers both later
+/// branches and so makes striking now the better choice.
+///
+/// Guarantees: `p_deal` is clamped to [0, 1]; equal to `v_deal` at `p_deal = 1` and to
+/// `max(v_no_deal, v_strike)` at 0; never above `max(v_deal, v_no_deal, v_strike)`.
+pub fn wait_value(p_deal: f64, v_deal: f64, v_no_deal: f64, v_strike: f64) -> f64 {
+    let p = clamp01(p_deal);
+    p * v_deal + (1.0 - p) * v_no_deal.max(v_strike)
+}
+
+/// The chance that an event whose rate is `λ0·e^(λ·x)` per week happens within `dt` weeks:
+/// `1 − exp(−λ0 · Δt · e^(λ·x))`.
+///
+/// Model: the quantal-response hazard of docs/model.md §1 ("Time"): `x` is the annuitised
+/// advantage of the event to whoever decides (McKelvey & Palfrey 1995 in continuous time), `λ0`
+/// the base rate per week at indifference, `λ` the precision. Rates, not per-round
+/// probabilities, so two rounds of one week each carry the same chance as one of two weeks.
+///
+/// Guarantees: result in [0, 1); 0 when `base_rate`, `dt` or the rate is 0 or negative;
+/// increasing in `x` for `λ > 0`; `P(dt₁ + dt₂) = 1 − (1 − P(dt₁))·(1 − P(dt₂))`. Never NaN
+/// for finite inputs (the exponent is capped).
+pub fn rate_probability(base_rate: f64, lambda: f64, x: f64, dt: f64) -> f64 {
+    if base_rate <= 0.0 || dt <= 0.0 {
+        return 0.0;
+    }
+    let rate = base_rate * dt * libm::exp((lambda * x).min(700.0));
+    if rate.is_nan() || rate <= 0.0 {
+        0.0
+    } else {
+        -libm::expm1(-rate)
+    }
 }
 
 /// The Wilson score interval for a binomial proportion: `successes` out of `n` at normal
@@ -1887,23 +1923,90 @@ mod tests {
 
     #[test]
     fn third_party_formulas() {
-        close(patron_approval(4.0, 0.4, 0.4, 0.3, 0.3), 0.5, 0.0);
-        close(
-            patron_approval(4.0, 0.5, 0.3, 0.4, 0.1),
-            logistic(4.0 * 0.5),
-            1e-15,
-        );
+        close(patron_approval(4.0, 0.2, 0.1, 0.3), 0.5, 1e-15);
+        close(patron_approval(4.0, 0.5, 0.0, 0.0), logistic(2.0), 1e-15);
+        assert!(patron_approval(4.0, 0.1, 0.0, 0.5) < patron_approval(4.0, 0.1, 0.0, 0.2));
+        assert!(patron_approval(4.0, 0.1, 0.1, 0.5) > patron_approval(4.0, 0.1, 0.0, 0.5));
         close(strike_success(0.0, 0.6, 0.4), 0.4, 0.0);
         close(strike_success(1.0, 0.6, 0.4), 0.6, 1e-15);
         close(strike_success(0.5, 0.6, 0.4), 0.5, 1e-15);
         close(strike_success(3.0, 0.6, 0.4), 0.6, 1e-15); // g clamped
         close(protected_strike_cost(0.35, 0.25, 0.8), 0.55, 1e-15);
-        close(escalation_probability(6.0, 0.25, 0.25, 0.0), 0.5, 0.0);
+    }
+
+    #[test]
+    fn strike_value_is_the_costly_lottery() {
+        // p = 0.6 of U = −0.1, else the status quo −0.8 under threat 0.2, cost 0.3.
         close(
-            escalation_probability(6.0, 0.3, 0.25, 0.1),
-            logistic(0.9),
+            strike_value(0.6, -0.1, -0.8, 0.2, 0.3),
+            -0.06 - 0.4 - 0.3,
             1e-15,
         );
+        close(strike_value(0.0, -0.1, -0.8, 0.2, 0.3), -1.3, 1e-15);
+        close(strike_value(1.0, -0.1, -0.8, 0.2, 0.3), -0.4, 1e-15);
+        close(strike_value(7.0, -0.1, -0.8, 0.2, 0.3), -0.4, 1e-15); // p clamped
+    }
+
+    #[test]
+    fn waiting_keeps_the_better_of_the_later_branches() {
+        // A deal for sure: its value; no deal in sight: the better of the two later branches.
+        close(wait_value(1.0, -0.3, -0.9, -0.5), -0.3, 0.0);
+        close(wait_value(0.0, -0.3, -0.9, -0.5), -0.5, 0.0);
+        close(wait_value(0.0, -0.3, -0.4, -0.5), -0.4, 0.0);
+        close(
+            wait_value(0.25, -0.3, -0.9, -0.5),
+            0.25 * -0.3 + 0.75 * -0.5,
+            1e-15,
+        );
+        // The spoiler: a deal it likes less than its later strike lowers the value of waiting
+        // as the deal comes near; one it likes more raises it.
+        assert!(wait_value(0.6, -0.7, -0.9, -0.5) < wait_value(0.2, -0.7, -0.9, -0.5));
+        assert!(wait_value(0.6, -0.2, -0.9, -0.5) > wait_value(0.2, -0.2, -0.9, -0.5));
+    }
+
+    #[test]
+    fn strike_decision_dominant_dominated_indifferent() {
+        // Two actors: a striker whose strike now is worth `now`, and no deal in sight. Waiting is
+        // worth the no-deal path −0.6 or striking later at 0.9 of today's odds.
+        let (u_out, u_sq, z, c) = (0.0, -0.5, 0.1, 0.2);
+        let decide = |p_now: f64, p_next: f64, lambda: f64| {
+            let now = strike_value(p_now, u_out, u_sq, z, c);
+            let later = strike_value(p_next, u_out, u_sq, z, c);
+            let wait = wait_value(0.0, 0.0, u_sq - z, later);
+            rate_probability(0.05, lambda, now - wait, 1.0)
+        };
+        // Dominant: a strike worth more now than either later branch; as λ → ∞ it is certain.
+        assert!(decide(0.9, 0.5, 1000.0) > 0.999_999);
+        // Dominated: a strike worth less than waiting; as λ → ∞ it never happens.
+        assert!(decide(0.2, 0.2, 1000.0) < 1e-12);
+        // Indifferent (the window does not close): the base rate, whatever λ.
+        for lambda in [0.0, 6.0, 1000.0] {
+            let p = decide(0.9, 0.9, lambda);
+            close(p, -libm::expm1(-0.05), 1e-15);
+        }
+    }
+
+    #[test]
+    fn rate_probability_is_a_rate() {
+        close(
+            rate_probability(0.1, 6.0, 0.0, 1.0),
+            1.0 - (-0.1f64).exp(),
+            1e-15,
+        );
+        close(
+            rate_probability(0.1, 6.0, 0.2, 2.0),
+            1.0 - (-0.2 * 1.2f64.exp()).exp(),
+            1e-15,
+        );
+        // Two rounds of a week carry the chance of one round of two weeks.
+        let one = rate_probability(0.07, 5.0, 0.1, 1.0);
+        let two = rate_probability(0.07, 5.0, 0.1, 2.0);
+        close(two, 1.0 - (1.0 - one) * (1.0 - one), 1e-15);
+        assert_eq!(rate_probability(0.0, 6.0, 1e9, 1.0), 0.0);
+        assert_eq!(rate_probability(0.1, 6.0, 0.3, 0.0), 0.0);
+        assert!(rate_probability(0.1, 6.0, 1e300, 1.0) <= 1.0);
+        assert!(rate_probability(0.1, 6.0, -1e300, 1.0) >= 0.0);
+        assert!(rate_probability(0.1, 6.0, 0.3, 1.0) > rate_probability(0.1, 6.0, 0.2, 1.0));
     }
 
     #[test]

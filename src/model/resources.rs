@@ -541,6 +541,12 @@ pub struct Latent {
     pub fired: Vec<usize>,
     /// Probability of a collapse this round.
     pub collapse_probability: f64,
+    /// The proposal on the table this round with the highest joint acceptance (ȳ of
+    /// docs/model.md §8; empty before the first responses).
+    pub prospect: Vec<f64>,
+    /// Its joint acceptance `P̂deal = P_A(ȳ)·P_B(ȳ)`: the chance of a deal the strike decisions
+    /// read.
+    pub deal_chance: f64,
 }
 
 impl Latent {
@@ -551,12 +557,6 @@ impl Latent {
         } else {
             1.0
         }
-    }
-
-    /// The talks are stalled (no progress for `stall_rounds`) or a deadline has lapsed: the
-    /// condition under which military options are weighed (docs/model.md §3 and §8).
-    pub fn escalation_open(&self, params: &Params) -> bool {
-        self.deadline_lapsed || f64::from(self.stalled_rounds) >= params.stall_rounds
     }
 }
 

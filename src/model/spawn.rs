@@ -160,6 +160,8 @@ pub fn reset_run(
     l.proposal = None;
     l.fired.clear();
     l.collapse_probability = 0.0;
+    l.prospect.clear();
+    l.deal_chance = 0.0;
     *clock = Clock::default();
     ending.0 = None;
     trace.clear();

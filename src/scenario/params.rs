@@ -120,8 +120,14 @@ params! {
     aspiration ("τ"): 1.5 "weight", valid 0.0..=100.0, sweep 0.0..=3.0;
     /// Logit sharpness of acceptance in the deal-vs-no-deal value difference.
     acceptance_sharpness ("κ_a"): 8.0 "per utility unit", valid 0.0..=200.0, sweep 1.0..=20.0;
-    /// Logit sharpness of a side's decision to strike.
-    strike_sharpness ("κ"): 6.0 "per utility unit", valid 0.0..=200.0, sweep 1.0..=20.0;
+    /// Precision λ of every strike decision: the rate of a strike is `λ0·e^(λ·x)` per week, `x`
+    /// the striker's advantage of striking now over waiting.
+    strike_sharpness ("λ"): 6.0 "per utility unit", valid 0.0..=200.0, sweep 1.0..=20.0;
+    /// Base rate λ0 of a strike per week, at indifference between striking now and waiting.
+    strike_rate ("λ0"): 0.02 "per week", valid 0.0..=10.0, sweep 0.005..=0.1;
+    /// Share of a strike's chance of success lost per week that it waits (a window of
+    /// vulnerability that closes: the target disperses, hardens or rebuilds).
+    window_closing ("w"): 0.0 "share per week", valid 0.0..=1.0, sweep 0.0..=0.1;
     /// Logit sharpness of a patron's approval of a third party's strike.
     approval_sharpness ("κ_g"): 4.0 "per unit", valid 0.0..=200.0, sweep 1.0..=20.0;
     /// Base per-week hazard that a signed deal is reneged on (commitment problem).

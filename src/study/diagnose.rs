@@ -40,6 +40,10 @@ impl Count {
     }
 }
 
+/// The chance of striking in a round from which a strike counts as a real risk for
+/// [`Mechanism::StrikeLikely`].
+pub const STRIKE_LIKELY: f64 = 0.01;
+
 /// The mechanisms counted, in the order they are reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Mechanism {
@@ -66,8 +70,9 @@ pub enum Mechanism {
     BothHold,
     /// The run's sequence of who conceded differs from the commonest sequence (runs).
     ConcessionOrderVaries,
-    /// Some actor weighs a strike with a positive probability (rounds).
-    StrikeWeighed,
+    /// Some actor's chance of striking this round is at least [`STRIKE_LIKELY`] (rounds): strikes
+    /// are weighed every round, so what can be inert is whether the chance is ever a real risk.
+    StrikeLikely,
     /// The talks collapse (runs).
     Collapse,
 }
@@ -85,7 +90,7 @@ impl Mechanism {
         Mechanism::TrustFalls,
         Mechanism::BothHold,
         Mechanism::ConcessionOrderVaries,
-        Mechanism::StrikeWeighed,
+        Mechanism::StrikeLikely,
         Mechanism::Collapse,
     ];
 
@@ -102,7 +107,7 @@ impl Mechanism {
             Mechanism::TrustFalls => "trust_falls",
             Mechanism::BothHold => "both_sides_hold",
             Mechanism::ConcessionOrderVaries => "concession_order_varies",
-            Mechanism::StrikeWeighed => "strike_weighed",
+            Mechanism::StrikeLikely => "strike_likely",
             Mechanism::Collapse => "collapse",
         }
     }
@@ -120,7 +125,7 @@ impl Mechanism {
             Mechanism::TrustFalls => "a side's trust in the other falls",
             Mechanism::BothHold => "neither side concedes",
             Mechanism::ConcessionOrderVaries => "who conceded differs from the commonest order",
-            Mechanism::StrikeWeighed => "a strike is weighed (probability > 0)",
+            Mechanism::StrikeLikely => "a strike's chance this round is 1% or more",
             Mechanism::Collapse => "the talks collapse",
         }
     }
@@ -132,7 +137,7 @@ impl Mechanism {
             Mechanism::ConcessionAtWinSetBoundary | Mechanism::CommitmentCost => {
                 "side-rounds after the first"
             }
-            Mechanism::MediatorProposes | Mechanism::StrikeWeighed => "rounds",
+            Mechanism::MediatorProposes | Mechanism::StrikeLikely => "rounds",
             Mechanism::BothHold => "rounds after the first",
             Mechanism::MediatorTextIsTheDeal => "deals",
             Mechanism::VetoBlocks
@@ -305,8 +310,8 @@ impl Activity {
             }
             self.count(Mechanism::MediatorProposes, rec.proposal.is_some());
             self.count(
-                Mechanism::StrikeWeighed,
-                rec.strike_probability.iter().any(|&p| p > 0.0),
+                Mechanism::StrikeLikely,
+                rec.strike_probability.iter().any(|&p| p >= STRIKE_LIKELY),
             );
             let code = concession_code(rec);
             if r > 1 {

@@ -1,22 +1,24 @@
-//! Phase 7: escalation (Fearon). A side with a military option strikes when its members'
-//! influence-weighted gain from striking exceeds its leader's restraint; talks can also
-//! collapse by chance, more so with low trust and a long stalemate.
+//! Phase 7: escalation (Fearon). A side with a military option weighs striking now against
+//! waiting every round, by its members' influence-weighted advantage net of its leader's
+//! restraint; talks can also collapse by chance, more so with low trust and a long stalemate.
 
 use bevy_ecs::prelude::*;
 
 use super::third_parties::{
-    StrikeRace, forced_to_strike, misperceive, strike_context, strike_gain,
+    StrikeOdds, StrikeRace, audience, forced_to_strike, misperceive, strike_advantage,
 };
-use crate::model::components::{ActorIndex, Influence, Offer, SideIndex, Standing, StrikeChance};
+use crate::model::components::{ActorIndex, Influence, Standing, StrikeChance};
 use crate::model::formulas;
 use crate::model::resources::{Clock, Ending, Latent, LiveParams, Model};
 use crate::model::rng::{Stream, Streams};
 use crate::outcome::{CollapseCause, Outcome};
 use crate::scenario::types::ForcedKind;
 
-/// Each side's military option: `P = σ(κ·(ΔEU − θ + audience cost))`, where ΔEU averages its
-/// members' gains (each at its own perceived success plus a shared misperception draw), only
-/// once the talks stall or a deadline lapses (or when forced).
+/// Each side's military option, weighed every round (or forced):
+/// `P = 1 − exp(−λ0·Δt·e^(λ·x))` with `x` the influence-weighted mean of its members'
+/// [`strike_advantage`] (each at its own perceived success `war.success` plus one misperception
+/// draw shared by the side), less the leader's restraint θ, plus the audience cost once a
+/// deadline has lapsed (docs/model.md §8).
 #[allow(clippy::too_many_arguments)]
 pub fn weigh_side_strikes(
     model: Res<Model>,
@@ -25,11 +27,9 @@ pub fn weigh_side_strikes(
     latent: Res<Latent>,
     streams: Res<Streams>,
     mut ending: ResMut<Ending>,
-    sides: Query<(&SideIndex, &Offer)>,
     mut actors: Query<(&ActorIndex, &Influence, &mut StrikeChance)>,
     mut influence: Local<Vec<f64>>,
     mut weights: Local<Vec<f64>>,
-    mut wait: Local<Vec<f64>>,
 ) {
     let p = &params.0;
     let s = &model.scenario;
@@ -38,29 +38,32 @@ pub fn weigh_side_strikes(
     for (i, inf, _) in &actors {
         influence[i.0] = inf.0;
     }
-    let (open, audience) = strike_context(&latent, p, &sides, &mut wait);
+    let audience = audience(&latent, p);
     let mut race = StrikeRace::new(Stream::Escalation, clock.round);
     for (oi, o) in model.strikes.iter().enumerate() {
         let Some(k) = o.own_side else { continue };
         let forced = forced_to_strike(&latent, o.actor);
         let chance = if forced {
             1.0
-        } else if open {
+        } else {
             let noise = misperceive(&model, p, &streams, Stream::Escalation, o, clock.round);
             model.member_weights(k, &influence, &mut weights);
             let (mut gain, mut total) = (0.0, 0.0);
             for (&m, &w) in model.members[k].iter().zip(weights.iter()) {
-                let success = formulas::clamp01(s.actors[m].war.success + noise);
-                gain += w * strike_gain(&model, p, &latent, m, oi, success, 0.0, &wait);
+                let odds = StrikeOdds {
+                    now: formulas::clamp01(s.actors[m].war.success + noise),
+                    extra_cost: 0.0,
+                };
+                gain += w * strike_advantage(&model, p, &latent, clock.round, m, oi, odds);
                 total += w;
             }
             let gain = if total > 0.0 { gain / total } else { 0.0 };
-            formulas::over_weeks(
-                formulas::escalation_probability(p.strike_sharpness, gain, o.restraint, audience),
+            formulas::rate_probability(
+                p.strike_rate,
+                p.strike_sharpness,
+                gain - o.restraint + audience,
                 model.dt(clock.round),
             )
-        } else {
-            0.0
         };
         for (i, _, mut sc) in &mut actors {
             if i.0 == o.actor {

@@ -62,7 +62,7 @@ pub fn respond_to_proposals(
     model: Res<Model>,
     params: Res<LiveParams>,
     clock: Res<Clock>,
-    latent: Res<Latent>,
+    mut latent: ResMut<Latent>,
     streams: Res<Streams>,
     mut ending: ResMut<Ending>,
     actors: Query<(&ActorIndex, &Influence, &NoDeal)>,
@@ -72,6 +72,7 @@ pub fn respond_to_proposals(
     mut offers: Local<[Vec<f64>; 2]>,
     mut prev: Local<[Vec<f64>; 2]>,
     mut ahead: Local<Vec<f64>>,
+    mut chosen: Local<Vec<f64>>,
 ) {
     let s = &model.scenario;
     let p = &params.0;
@@ -123,9 +124,13 @@ pub fn respond_to_proposals(
     // Why each side refused the other's offer (index 0) and the mediator's text (index 1).
     let mut blocked: [[Option<Blocker>; 2]; 2] = [[None; 2]; 2];
     let mut agreed: Option<(f64, usize)> = None;
+    // The proposal with the highest joint acceptance, and that acceptance (read by the strike
+    // decisions; equal chances go to the lower point, whatever the listing of the sides).
+    let mut prospect: Option<(f64, usize)> = None;
     for c in 0..proposals {
         let proposer = (c < 2).then_some(c);
         let mut both = true;
+        let mut joint = 1.0;
         for k in 0..2 {
             let u_own = utils[k][s.sides[k].leader];
             let (prob, blocker) = acceptance(
@@ -147,6 +152,16 @@ pub fn respond_to_proposals(
                 prob
             };
             both &= draws[k] < prob;
+            joint *= prob;
+        }
+        let ahead = match prospect {
+            None => true,
+            Some((best_joint, b)) => {
+                joint > best_joint || (joint == best_joint && lexicographic_lt(point(c), point(b)))
+            }
+        };
+        if ahead {
+            prospect = Some((joint, c));
         }
         if !both {
             continue;
@@ -171,6 +186,11 @@ pub fn respond_to_proposals(
             agreed = Some((product, c));
         }
     }
+    chosen.clear();
+    let joint = prospect.map_or(0.0, |(joint, c)| {
+        chosen.extend_from_slice(point(c));
+        joint
+    });
     let agreed = agreed.map(|(_, c)| {
         let via = if c < 2 {
             DealVia::Offer(c)
@@ -182,6 +202,8 @@ pub fn respond_to_proposals(
     // Each side's own estimate of a deal: the chance it would accept the other side's offer
     // where that side is heading — its offer moved on by its last move. A side that sees the
     // other conceding is optimistic; one facing a side that holds firm is not.
+    latent.deal_chance = joint;
+    std::mem::swap(&mut latent.prospect, &mut *chosen);
     let mut estimate = [0.0; 2];
     for k in 0..2 {
         let j = 1 - k;

@@ -1,39 +1,23 @@
-//! Phase 6: third parties. A third party with `Strike` weighs striking against waiting; its
-//! chance of success rises with its patron's approval (docs/model.md §8).
+//! Phase 6: third parties. A third party with `Strike` weighs striking now against waiting every
+//! round; its chance of success rises with its patron's approval (docs/model.md §8).
 
 use bevy_ecs::prelude::*;
 
-use crate::model::components::{ActorIndex, Influence, NoDeal, Offer, SideIndex, StrikeChance};
+use crate::model::components::{ActorIndex, Influence, StrikeChance};
 use crate::model::formulas;
 use crate::model::resources::{Clock, Ending, Latent, LiveParams, Model, StrikeOption};
 use crate::model::rng::{Stream, Streams, pair_key};
 use crate::outcome::{Outcome, Response};
 use crate::scenario::types::{ForcedKind, Params};
 
-/// What both strike phases read each round: where the talks are heading if nobody strikes
-/// (midway between the offers, written to `wait`), whether military options are weighed at all
-/// (the talks stalled or a deadline lapsed), and the audience cost in force.
-pub fn strike_context(
-    latent: &Latent,
-    params: &Params,
-    sides: &Query<(&SideIndex, &Offer)>,
-    wait: &mut Vec<f64>,
-) -> (bool, f64) {
-    wait.clear();
-    for (_, o) in sides {
-        if wait.is_empty() {
-            wait.resize(o.y.len(), 0.0);
-        }
-        for (w, y) in wait.iter_mut().zip(&o.y) {
-            *w += 0.5 * y;
-        }
-    }
-    let audience = if latent.deadline_lapsed {
+/// The audience cost in force for every strike decision: `audience_cost` once a deadline has
+/// lapsed without a deal (Fearon 1994), 0 before.
+pub fn audience(latent: &Latent, params: &Params) -> f64 {
+    if latent.deadline_lapsed {
         params.audience_cost
     } else {
         0.0
-    };
-    (latent.escalation_open(params), audience)
+    }
 }
 
 /// A scheduled event forces `actor` to strike this round.
@@ -44,22 +28,36 @@ pub fn forced_to_strike(latent: &Latent, actor: usize) -> bool {
         .any(|&(a, f)| a == actor && f == ForcedKind::Strike)
 }
 
-/// Actor `a`'s expected gain from the strike option `option` over waiting, at success probability `p`:
-/// `p·U(strike) + (1 − p)·U(sq) − ĉ − Σ ρ·r·C_response − defiance` minus
-/// `U(wait) − threat·(1 − progress)` (waiting looks worse as the threat grows).
-#[allow(clippy::too_many_arguments)]
-pub fn strike_gain(
+/// The odds and costs of a strike option as its weigher sees them this round.
+#[derive(Debug, Clone, Copy)]
+pub struct StrikeOdds {
+    /// Estimated chance of success if it strikes this round.
+    pub now: f64,
+    /// Costs beyond the weigher's own war cost and the protectors' expected answers (defiance of
+    /// the patron).
+    pub extra_cost: f64,
+}
+
+/// What striking with `option` this round is worth to actor `a` over waiting, per week
+/// (docs/model.md §8): `x = V_strike(t) − EU_wait`, with
+/// `V_strike(t) = p̂·U(outcome) + (1 − p̂)·(U(sq) − z) − c` and
+/// `EU_wait = P̂deal·V_deal(ȳ) + (1 − P̂deal)·max(U(sq) − z', V_strike(t + 1))`:
+/// ȳ and P̂deal are the proposal on the table with the highest joint acceptance and that
+/// acceptance (phase 5); z' the threat at the next round and V_strike(t + 1) the strike then, at
+/// odds lowered by the closing window (`window_closing` per week). The cost c is the
+/// weigher's war cost, the protectors' expected answers (`Σ C_r·clamp₀₁(c·r)`, Huth 1988) and
+/// `odds.extra_cost`. A deal is worth its utility plus the weigher's deal bonus if it is on a side.
+pub fn strike_advantage(
     model: &Model,
     params: &Params,
     latent: &Latent,
+    round: usize,
     a: usize,
     option: usize,
-    p: f64,
-    defiance: f64,
-    wait: &[f64],
+    odds: StrikeOdds,
 ) -> f64 {
-    let u_point = model.u_option[option][a];
     let o = &model.strikes[option];
+    let actor = &model.scenario.actors[a];
     let protection: f64 = model
         .protectors
         .iter()
@@ -67,10 +65,25 @@ pub fn strike_gain(
         .filter(|(pr, _)| pr.1 == o.target)
         .map(|(pr, c)| formulas::protected_strike_cost(0.0, c * pr.3, params.response_cost))
         .sum();
-    let cost = model.scenario.actors[a].war.cost + protection + defiance;
-    let u_strike = p * u_point + (1.0 - p) * model.u_status_quo[a] - cost;
-    let u_wait = model.utility(a, wait) - latent.threat * (1.0 - latent.progress());
-    u_strike - u_wait
+    let cost = actor.war.cost + protection + odds.extra_cost;
+    let (u_out, u_sq) = (model.u_option[option][a], model.u_status_quo[a]);
+    let weeks = model.dt(round + 1);
+    let threat_next = latent.threat + params.threat_growth * weeks;
+    let later = odds.now * libm::pow(1.0 - params.window_closing, weeks);
+    let now = formulas::strike_value(odds.now, u_out, u_sq, latent.threat, cost);
+    let v_later = formulas::strike_value(later, u_out, u_sq, threat_next, cost);
+    let v_deal = if latent.prospect.is_empty() {
+        u_sq - latent.threat
+    } else {
+        let bonus = if actor.side.is_some() {
+            actor.deal_bonus
+        } else {
+            0.0
+        };
+        model.utility(a, &latent.prospect) + bonus - latent.threat
+    };
+    let wait = formulas::wait_value(latent.deal_chance, v_deal, u_sq - threat_next, v_later);
+    now - wait
 }
 
 /// Misperception: the noise on option `o`'s owner's estimate of success this round, reduced by
@@ -193,36 +206,50 @@ impl StrikeRace {
     }
 }
 
-/// The patron's approval `g = σ(κ_g·(hawk share − pragmatist share + threat − progress))`: the
-/// shares are of the patron's factions' influence (lobbying included) — the debate inside the
-/// patron's government — with the hawks being the factions that expect a strike to pay for
-/// itself (`p̂·(U(strike) − U(sq)) > ĉ`) and the pragmatists the others.
-fn approval(model: &Model, params: &Params, latent: &Latent, oi: usize, influence: &[f64]) -> f64 {
+/// The patron's approval of option `oi` (`patron_approval`): a decision of the patron side,
+/// its members and its leader weighted as in its deliberation (`Model::member_weights`), each
+/// valuing the strike at the option's odds with full support, `p·(U(outcome) − U(sq) + z) − ĉ`;
+/// the leader also subtracts the restraint of its own military option, if it holds one (a leader
+/// who wants no war restrains its client). A lapsed deadline adds the audience cost; progress in
+/// the talks lowers it. 1 without a patron.
+fn approval(
+    model: &Model,
+    params: &Params,
+    latent: &Latent,
+    oi: usize,
+    influence: &[f64],
+    weights: &mut Vec<f64>,
+) -> f64 {
     let o = &model.strikes[oi];
     let Some(k) = o.patron else { return 1.0 };
-    let (mut hawk, mut total) = (0.0, 0.0);
-    for &f in &model.scenario.sides[k].factions {
-        let a = &model.scenario.actors[f];
-        let w = (influence[f] + model.lobby[f]).max(0.0);
-        let gain = a.war.success * (model.u_option[oi][f] - model.u_status_quo[f]) - a.war.cost;
+    let leader = model.scenario.sides[k].leader;
+    let restraint = model
+        .strikes
+        .iter()
+        .find(|s| s.actor == leader)
+        .map_or(0.0, |s| s.restraint);
+    model.member_weights(k, influence, weights);
+    let (mut view, mut total) = (0.0, 0.0);
+    for (&m, &w) in model.members[k].iter().zip(weights.iter()) {
+        let a = &model.scenario.actors[m];
+        let gain = o.success * (model.u_option[oi][m] - model.u_status_quo[m] + latent.threat)
+            - a.war.cost
+            - if m == leader { restraint } else { 0.0 };
+        view += w * gain;
         total += w;
-        if gain > 0.0 {
-            hawk += w;
-        }
     }
-    let hawk = if total > 0.0 { hawk / total } else { 0.0 };
-    let pragmatist = if total > 0.0 { 1.0 - hawk } else { 0.0 };
+    let view = if total > 0.0 { view / total } else { 0.0 };
     formulas::patron_approval(
         params.approval_sharpness,
-        hawk,
-        pragmatist,
-        latent.threat,
+        view,
+        audience(latent, params),
         latent.progress(),
     )
 }
 
-/// Each third party with a military option decides, all at once, once the talks stall or a
-/// deadline lapses (or when forced): `P = σ(κ·(ΔEU − θ + audience cost))`.
+/// Each third party with a military option decides, all at once, every round (or is forced):
+/// `P = 1 − exp(−λ0·Δt·e^(λ·x))` with `x = strike_advantage − θ + A` (docs/model.md §8), at
+/// the approval-adjusted odds plus its misperception draw, paying defiance `c_d·(1 − g)`.
 #[allow(clippy::too_many_arguments)]
 pub fn weigh_third_party_strikes(
     model: Res<Model>,
@@ -231,19 +258,18 @@ pub fn weigh_third_party_strikes(
     latent: Res<Latent>,
     streams: Res<Streams>,
     mut ending: ResMut<Ending>,
-    sides: Query<(&SideIndex, &Offer)>,
-    mut actors: Query<(&ActorIndex, &Influence, &NoDeal, &mut StrikeChance)>,
+    mut actors: Query<(&ActorIndex, &Influence, &mut StrikeChance)>,
     mut influence: Local<Vec<f64>>,
-    mut wait: Local<Vec<f64>>,
+    mut weights: Local<Vec<f64>>,
 ) {
     let p = &params.0;
     let n = model.scenario.actors.len();
     influence.clear();
     influence.resize(n, 0.0);
-    for (i, inf, _, _) in &actors {
+    for (i, inf, _) in &actors {
         influence[i.0] = inf.0;
     }
-    let (open, audience) = strike_context(&latent, p, &sides, &mut wait);
+    let audience = audience(&latent, p);
     let mut race = StrikeRace::new(Stream::ThirdParties, clock.round);
     for (oi, o) in model
         .strikes
@@ -252,24 +278,24 @@ pub fn weigh_third_party_strikes(
         .filter(|(_, o)| o.own_side.is_none())
     {
         let forced = forced_to_strike(&latent, o.actor);
-        let g = approval(&model, p, &latent, oi, &influence);
+        let g = approval(&model, p, &latent, oi, &influence, &mut weights);
         let chance = if forced {
             1.0
-        } else if open {
+        } else {
             let success = formulas::clamp01(
                 formulas::strike_success(g, o.success, o.success_alone)
                     + misperceive(&model, p, &streams, Stream::ThirdParties, o, clock.round),
             );
-            let defiance = p.defiance_cost * (1.0 - g) * latent.progress();
-            let gain = strike_gain(&model, p, &latent, o.actor, oi, success, defiance, &wait);
-            formulas::over_weeks(
-                formulas::escalation_probability(p.strike_sharpness, gain, o.restraint, audience),
-                model.dt(clock.round),
-            )
-        } else {
-            0.0
+            let odds = StrikeOdds {
+                now: success,
+                extra_cost: p.defiance_cost * (1.0 - g),
+            };
+            let x = strike_advantage(&model, p, &latent, clock.round, o.actor, oi, odds)
+                - o.restraint
+                + audience;
+            formulas::rate_probability(p.strike_rate, p.strike_sharpness, x, model.dt(clock.round))
         };
-        for (i, _, _, mut sc) in &mut actors {
+        for (i, _, mut sc) in &mut actors {
             if i.0 == o.actor {
                 sc.0 = chance;
             }
