@@ -470,8 +470,8 @@ fn higher_reneging_hazard_means_fewer_deals_more_durability_more() {
 
 #[test]
 fn a_stronger_protector_commitment_means_fewer_strikes() {
-    // −5.3 points [−5.7, −4.8] at 10 000 runs (commitment 0.55 → 1): the protector's expected
-    // answer is a cost of every strike in every round.
+    // −10.6 points [−11.2, −10.0] at 10 000 runs (initial commitment 0.4 → 1): the protector's
+    // expected answer is a cost of every strike in every round.
     let (b, v) = compare(&[], &["actors.russia.capabilities.protect.commitment=1.0"]);
     assert!(
         v.strike_share() < b.strike_share() - 0.03,
@@ -479,6 +479,15 @@ fn a_stronger_protector_commitment_means_fewer_strikes() {
         v.strike_share(),
         b.strike_share()
     );
+    // The protector's answer is a decision that rises with its commitment (DESIGN §7.13, 5):
+    // material or military support in 87% of the strikes it faces at commitment 1 (149
+    // strikes), against 27% on the baseline (719); military answers stay rare (5 and 0).
+    let firm = |a: &Aggregate| {
+        let total: u64 = a.responses.iter().sum();
+        assert!(total >= 100, "{total} answers");
+        1.0 - a.responses[detente::outcome::Response::Diplomatic.index()] as f64 / total as f64
+    };
+    assert!(firm(&v) > firm(&b) + 0.3, "{} vs {}", firm(&v), firm(&b));
 }
 
 #[test]
@@ -863,6 +872,49 @@ const DEAD_ON_THE_BASELINE: &[(&str, bool, &str)] = &[
         "params.trust_ceiling",
         true,
         "trust never reaches 0.02 or 0.98 on the baseline",
+    ),
+    // The protector's stake in a strike: the strike's outcome (enrichment 20) lies as far from
+    // Russia's ideal (60) as the status quo (100), so the harm it weighs is 0 whatever these
+    // values are; its ideal enrichment and its war cost do move its answers.
+    (
+        "actors.russia.ideal.verification",
+        false,
+        "the strike's outcome harms Russia's preferences no more than the status quo does",
+    ),
+    (
+        "actors.russia.ideal.sanctions",
+        false,
+        "the strike's outcome harms Russia's preferences no more than the status quo does",
+    ),
+    (
+        "actors.russia.ideal.durability",
+        false,
+        "the strike's outcome harms Russia's preferences no more than the status quo does",
+    ),
+    (
+        "actors.russia.salience.enrichment",
+        false,
+        "the strike's outcome harms Russia's preferences no more than the status quo does",
+    ),
+    (
+        "actors.russia.salience.verification",
+        false,
+        "the strike's outcome harms Russia's preferences no more than the status quo does",
+    ),
+    (
+        "actors.russia.salience.sanctions",
+        false,
+        "the strike's outcome harms Russia's preferences no more than the status quo does",
+    ),
+    (
+        "actors.russia.salience.durability",
+        false,
+        "the strike's outcome harms Russia's preferences no more than the status quo does",
+    ),
+    (
+        "actors.russia.risk",
+        false,
+        "the strike's outcome harms Russia's preferences no more than the status quo does",
     ),
     // Strikes are weighed every round; the stall count now only names a collapse's cause.
     (

@@ -1057,6 +1057,58 @@ pub fn protected_strike_cost(base_cost: f64, response_prob: f64, response_cost: 
     base_cost + clamp01(response_prob) * response_cost
 }
 
+/// A protector's answer to a strike on its client, as a quantal choice among diplomatic,
+/// material and military support: `P(ℓ) ∝ q_ℓ(c)·e^(λ·u_ℓ)`, with the answer's weight
+/// `e = (0, ½, 1)`, its value `u_ℓ = e_ℓ·c·(1 + H) − e_ℓ²·K` and the protector's propensities
+/// at commitment c, `q(c) = (1 − c·r, c·(r − m), c·m)`.
+///
+/// Model: extended deterrence as a decision (Huth 1988; Fearon 1994, credibility rises with
+/// the commitment's strength), docs/model.md §8: the more it has committed (`commitment` c) and
+/// the more the strike's outcome harms its own preferences (`harm` H ≥ 0), the more an answer is
+/// worth; confronting the attacker costs the square of the answer's weight times its war cost
+/// `K` (escalation costs rise faster than what it buys). The declared `response` r and
+/// `military` m are the propensities at full commitment and indifference (conditional logit
+/// with alternative-specific constants, McFadden 1974), so a protector without commitment
+/// answers only in words.
+///
+/// Guarantees: the three probabilities are non-negative and sum to 1; `c = 0` gives
+/// `[1, 0, 0]`; the military share rises with c and with H and falls with K; as `λ → ∞` the
+/// answer of highest value among those with a positive propensity is chosen. Inputs are
+/// clamped to their ranges (c, r in [0, 1], m in [0, r], H, K ≥ 0).
+pub fn protector_answer(
+    lambda: f64,
+    commitment: f64,
+    harm: f64,
+    cost: f64,
+    response: f64,
+    military: f64,
+) -> [f64; 3] {
+    let c = clamp01(commitment);
+    let r = clamp01(response);
+    let m = military.clamp(0.0, r);
+    let (h, k) = (harm.max(0.0), cost.max(0.0));
+    let q = [1.0 - c * r, c * (r - m), c * m];
+    let e = [0.0, 0.5, 1.0];
+    let u: [f64; 3] = std::array::from_fn(|l| lambda * (e[l] * c * (1.0 + h) - e[l] * e[l] * k));
+    let top = (0..3)
+        .filter(|&l| q[l] > 0.0)
+        .map(|l| u[l])
+        .fold(f64::NEG_INFINITY, f64::max);
+    let w: [f64; 3] = std::array::from_fn(|l| {
+        if q[l] > 0.0 {
+            q[l] * libm::exp(u[l] - top)
+        } else {
+            0.0
+        }
+    });
+    let total: f64 = w.iter().sum();
+    if total > 0.0 && total.is_finite() {
+        w.map(|x| x / total)
+    } else {
+        [1.0, 0.0, 0.0]
+    }
+}
+
 /// Fearon's bargaining range: the shares x of the good going to A that both A and B prefer to
 /// war, (p − c_A, p + c_B), intersected with [0, 1].
 ///
@@ -1932,6 +1984,44 @@ mod tests {
         close(strike_success(0.5, 0.6, 0.4), 0.5, 1e-15);
         close(strike_success(3.0, 0.6, 0.4), 0.6, 1e-15); // g clamped
         close(protected_strike_cost(0.35, 0.25, 0.8), 0.55, 1e-15);
+    }
+
+    #[test]
+    fn protector_answer_closed_forms() {
+        // By hand: c = 0.5, H = 0.2, K = 0.4, r = 0.3, m = 0.1, λ = 2:
+        // q = (0.85, 0.1, 0.05), u = 2·(0, 0.5·0.6 − 0.1, 0.6 − 0.4) = (0, 0.4, 0.4).
+        let p = protector_answer(2.0, 0.5, 0.2, 0.4, 0.3, 0.1);
+        let w = [0.85, 0.1 * 0.4f64.exp(), 0.05 * 0.4f64.exp()];
+        let t: f64 = w.iter().sum();
+        for l in 0..3 {
+            close(p[l], w[l] / t, 1e-15);
+        }
+        // No commitment: words only, whatever the harm.
+        assert_eq!(
+            protector_answer(10.0, 0.0, 5.0, 0.0, 0.9, 0.5),
+            [1.0, 0.0, 0.0]
+        );
+        // The military share rises with the commitment and the harm, falls with the cost.
+        let mil = |c: f64, h: f64, k: f64| protector_answer(10.0, c, h, k, 0.25, 0.03)[2];
+        assert!(mil(0.9, 0.0, 0.5) > mil(0.5, 0.0, 0.5));
+        assert!(mil(0.5, 0.5, 0.5) > mil(0.5, 0.0, 0.5));
+        assert!(mil(0.5, 0.0, 0.8) < mil(0.5, 0.0, 0.5));
+        // λ → ∞: the best answer among those it may give.
+        let best = protector_answer(1e6, 1.0, 0.0, 0.5, 0.25, 0.03);
+        close(best[2], 1.0, 1e-12); // u = (0, 0.375, 0.5)
+        let best = protector_answer(1e6, 1.0, 0.0, 1.5, 0.25, 0.03);
+        close(best[1], 1.0, 1e-12); // u = (0, 0.125, −0.5)
+        let best = protector_answer(1e6, 1.0, 0.0, 3.0, 0.25, 0.03);
+        close(best[0], 1.0, 1e-12); // u = (0, −0.25, −2)
+        // Always a distribution.
+        for args in [
+            (0.0, 0.3, 0.0, 0.0, 0.0, 0.0),
+            (1e300, 1.0, 1e300, 0.0, 1.0, 1.0),
+        ] {
+            let p = protector_answer(args.0, args.1, args.2, args.3, args.4, args.5);
+            close(p.iter().sum::<f64>(), 1.0, 1e-12);
+            assert!(p.iter().all(|x| (0.0..=1.0).contains(x)));
+        }
     }
 
     #[test]

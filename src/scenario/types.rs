@@ -370,6 +370,10 @@ impl Scenario {
             .capabilities
             .iter()
             .any(|c| matches!(c, Capability::Strike { .. }));
+        let protects = a
+            .capabilities
+            .iter()
+            .any(|c| matches!(c, Capability::Protect { .. }));
         match a.role {
             Role::Leader if field == "influence" => {
                 Some("a leader's weight in its side's mandate is the side's `leader_weight`")
@@ -385,8 +389,11 @@ impl Scenario {
                     "an actor off the sides expects its strike to succeed with the strike's own `success` and `success_alone`",
                 ),
                 _ if strikes => None,
+                // A protector weighs its answer to a strike on its client by its own
+                // preferences and war cost (docs/model.md §8).
+                "ideal" | "salience" | "risk" | "war.cost" if protects => None,
                 _ => Some(
-                    "an actor off the sides without a `Strike` capability acts through its capabilities only",
+                    "an actor off the sides without a `Strike` or `Protect` capability acts through its capabilities only",
                 ),
             },
         }

@@ -72,7 +72,7 @@ pub fn weigh_side_strikes(
         }
         race.enter(&model, &streams, oi, 1.0, chance);
     }
-    race.finish(&model, p, &streams, &mut ending);
+    race.finish(&model, p, &latent, &streams, &mut ending);
 }
 
 /// A forced walk-out ends the talks; otherwise they collapse with probability

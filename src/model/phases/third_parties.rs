@@ -58,12 +58,12 @@ pub fn strike_advantage(
 ) -> f64 {
     let o = &model.strikes[option];
     let actor = &model.scenario.actors[a];
-    let protection: f64 = model
-        .protectors
-        .iter()
-        .zip(&latent.commitments)
-        .filter(|(pr, _)| pr.1 == o.target)
-        .map(|(pr, c)| formulas::protected_strike_cost(0.0, c * pr.3, params.response_cost))
+    let protection: f64 = (0..model.protectors.len())
+        .filter(|&pi| model.protectors[pi].1 == o.target)
+        .map(|pi| {
+            let [_, material, military] = protector_answers(model, params, latent, pi, option);
+            formulas::protected_strike_cost(0.0, 0.5 * material + military, params.response_cost)
+        })
         .sum();
     let cost = actor.war.cost + protection + odds.extra_cost;
     let (u_out, u_sq) = (model.u_option[option][a], model.u_status_quo[a]);
@@ -86,6 +86,31 @@ pub fn strike_advantage(
     now - wait
 }
 
+/// How protector `pi` (an index into `Model::protectors`) would answer a strike with option
+/// `oi`, as probabilities of diplomatic, material and military support (`protector_answer`):
+/// at its current commitment, with the harm `max(0, U(sq) − U(outcome))` the strike's outcome
+/// does to its own preferences, its war cost as the cost of confronting the attacker, and the
+/// shared precision λ (`strike_sharpness`). Strikers expect these answers; the answer drawn
+/// when a strike happens follows them.
+pub fn protector_answers(
+    model: &Model,
+    params: &Params,
+    latent: &Latent,
+    pi: usize,
+    oi: usize,
+) -> [f64; 3] {
+    let (actor, _, _, response, military) = model.protectors[pi];
+    let harm = model.u_status_quo[actor] - model.u_option[oi][actor];
+    formulas::protector_answer(
+        params.strike_sharpness,
+        latent.commitments[pi],
+        harm,
+        model.scenario.actors[actor].war.cost,
+        response,
+        military,
+    )
+}
+
 /// Misperception: the noise on option `o`'s owner's estimate of success this round, reduced by
 /// mediation (slot 0 of the option's draws).
 pub fn misperceive(
@@ -101,33 +126,35 @@ pub fn misperceive(
         + params.misperception * (1.0 - clarity) * streams.normal(stream, o.key, round, 0)
 }
 
-/// How a strike ends the run: each protector of the target answers (military with its
-/// `military` probability, material up to its `response` probability, diplomatic otherwise),
-/// and the target retaliates with probability `retaliation`. Each answer is its own keyed draw
-/// (slot 2 of the option's draws for the retaliation, slot 3 of the option and protector pair
-/// for a protector).
+/// How a strike ends the run: each protector of the target answers by its own keyed draw
+/// (slot 3 of the option and protector pair) from its answer probabilities
+/// ([`protector_answers`]), and the target retaliates with probability `retaliation` (slot 2 of
+/// the option's draws).
+#[allow(clippy::too_many_arguments)]
 fn strike_outcome(
     model: &Model,
     params: &Params,
+    latent: &Latent,
     streams: &Streams,
     stream: Stream,
-    o: &StrikeOption,
+    oi: usize,
     g: f64,
     round: usize,
 ) -> Outcome {
-    let responses = model
-        .protectors
-        .iter()
-        .filter(|p| p.1 == o.target)
-        .map(|&(actor, _, _, response, military)| {
+    let o = &model.strikes[oi];
+    let responses = (0..model.protectors.len())
+        .filter(|&pi| model.protectors[pi].1 == o.target)
+        .map(|pi| {
+            let actor = model.protectors[pi].0;
+            let [diplomatic, material, _] = protector_answers(model, params, latent, pi, oi);
             let key = pair_key(o.key, model.actor_key[actor]);
             let u = streams.uniform(stream, key, round, 3);
-            let level = if u < military {
-                Response::Military
-            } else if u < response {
+            let level = if u < diplomatic {
+                Response::Diplomatic
+            } else if u < diplomatic + material {
                 Response::Material
             } else {
-                Response::Diplomatic
+                Response::Military
             };
             (actor, level)
         })
@@ -190,15 +217,22 @@ impl StrikeRace {
     }
 
     /// Ends the run with the winning strike, if any (and if the run has not ended already).
-    pub fn finish(self, model: &Model, params: &Params, streams: &Streams, ending: &mut Ending) {
+    pub fn finish(
+        self,
+        model: &Model,
+        params: &Params,
+        latent: &Latent,
+        streams: &Streams,
+        ending: &mut Ending,
+    ) {
         if let (Some((_, _, oi, g)), None) = (self.leader, &ending.0) {
-            let o = &model.strikes[oi];
             ending.0 = Some(strike_outcome(
                 model,
                 params,
+                latent,
                 streams,
                 self.stream,
-                o,
+                oi,
                 g,
                 self.round,
             ));
@@ -302,5 +336,5 @@ pub fn weigh_third_party_strikes(
         }
         race.enter(&model, &streams, oi, g, chance);
     }
-    race.finish(&model, p, &streams, &mut ending);
+    race.finish(&model, p, &latent, &streams, &mut ending);
 }
